@@ -1,0 +1,24 @@
+# The two commands of the README: `make run` (the app on SQLite, no configuration) and
+# `make test` (every test). Both install what is missing first (scripts/install-tools.sh).
+.PHONY: setup build run dev test test-rust bench
+
+setup:
+	./scripts/install-tools.sh
+
+build: setup
+	cargo leptos build --release
+
+run: build
+	./target/release/gatehouse
+
+dev: setup
+	cargo leptos watch
+
+test-rust:
+	cargo test -p app --features ssr
+	cargo test -p gatehouse
+
+test: setup test-rust
+
+bench: setup
+	bench/run.sh

@@ -1,0 +1,13 @@
+//! The user as the API and the pages show it: never with a password or hash.
+
+use serde::{Deserialize, Serialize};
+
+/// `USER` of CONTRACT §2.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub email: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}

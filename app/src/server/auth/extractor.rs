@@ -1,0 +1,43 @@
+//! `AuthUser`: the one way a request proves who it is, for plain routes and server functions alike.
+
+use super::token::Claims;
+use crate::server::users::User;
+use crate::server::{service, AppError, AppState};
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::{header, request::Parts, HeaderMap};
+
+/// The user a valid, unrevoked bearer token belongs to.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user: User,
+    pub claims: Claims,
+}
+
+impl<S> FromRequestParts<S> for AuthUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let token = bearer_token(&parts.headers)?;
+        service::authenticate(&state.db, &state.tokens, token).await
+    }
+}
+
+/// The token of an `Authorization: Bearer …` header. No header, or another scheme, is
+/// `missing_token`; a Bearer header without a usable token is `invalid_token`.
+pub fn bearer_token(headers: &HeaderMap) -> Result<&str, AppError> {
+    let value = headers.get(header::AUTHORIZATION).ok_or(AppError::MissingToken)?;
+    let value = value.to_str().map_err(|_| AppError::InvalidToken("authorization header is not ASCII".into()))?;
+    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AppError::MissingToken);
+    }
+    match token.trim() {
+        "" => Err(AppError::InvalidToken("empty bearer token".into())),
+        token => Ok(token),
+    }
+}

@@ -1,0 +1,165 @@
+//! Argon2id through the `password-hash` API, run off the async executor with a bound on how many
+//! hashes run at once, so a burst of logins queues instead of starving every other request.
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use password_hash::phc::PasswordHash;
+use password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// The parameters every new hash gets (OWASP's argon2id minimum: m=19456 KiB, t=2, p=1).
+pub fn current_params() -> Params {
+    Params::new(Params::DEFAULT_M_COST, Params::DEFAULT_T_COST, Params::DEFAULT_P_COST, None)
+        .expect("the default argon2 parameters are valid")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("password hashing failed: {0}")]
+    Hash(password_hash::Error),
+    #[error("the hashing task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("the hashing pool is closed")]
+    Closed,
+}
+
+/// The outcome of checking a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verification {
+    /// It matched; `needs_rehash` when the stored hash is weaker than [`current_params`].
+    Valid { needs_rehash: bool },
+    Invalid,
+}
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    argon2: Argon2<'static>,
+    permits: Arc<Semaphore>,
+    /// Verified against when the email is unknown, so both failures cost the same.
+    dummy_hash: Arc<str>,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordHasher").field("available", &self.permits.available_permits()).finish()
+    }
+}
+
+impl PasswordHasher {
+    /// `concurrency` hashes may run at once; more wait their turn.
+    pub fn new(concurrency: usize) -> Self {
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, current_params());
+        let mut salt_source = [0u8; 24];
+        rand::fill(&mut salt_source);
+        let dummy_hash = argon2
+            .hash_password(&salt_source)
+            .expect("hashing a random dummy password cannot fail")
+            .to_string();
+        Self { argon2, permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: dummy_hash.into() }
+    }
+
+    /// One hash at a time per core but one, leaving a core for everything else.
+    pub fn default_concurrency() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+    }
+
+    /// A PHC string of a fresh argon2id hash with a new random salt.
+    #[tracing::instrument(skip_all)]
+    pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
+        let argon2 = self.argon2.clone();
+        self.run_blocking(move || {
+            argon2.hash_password(password.expose_secret().as_bytes()).map(|h| h.to_string()).map_err(HashError::Hash)
+        })
+        .await
+    }
+
+    /// Checks `password` against `stored`, or against the dummy hash when there is no user.
+    #[tracing::instrument(skip_all)]
+    pub async fn verify(&self, password: SecretString, stored: Option<String>) -> Result<Verification, HashError> {
+        let known = stored.is_some();
+        let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
+        let argon2 = self.argon2.clone();
+        self.run_blocking(move || {
+            // An unparseable stored hash can never match; treat it like a wrong password.
+            let Ok(parsed) = PasswordHash::new(&stored) else {
+                return Ok(Verification::Invalid);
+            };
+            let matched = argon2.verify_password(password.expose_secret().as_bytes(), &parsed).is_ok();
+            Ok(if matched && known {
+                Verification::Valid { needs_rehash: is_weaker_than_current(&parsed) }
+            } else {
+                Verification::Invalid
+            })
+        })
+        .await
+    }
+
+    async fn run_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+    ) -> Result<T, HashError> {
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| HashError::Closed)?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await?
+    }
+}
+
+/// True when the hash is not argon2id v19 or uses less memory or fewer passes than now required.
+pub fn is_weaker_than_current(hash: &PasswordHash) -> bool {
+    if hash.algorithm.as_str() != Algorithm::Argon2id.ident().as_str() || hash.version != Some(Version::V0x13.into()) {
+        return true;
+    }
+    let current = current_params();
+    match Params::try_from(hash) {
+        Ok(params) => params.m_cost() < current.m_cost() || params.t_cost() < current.t_cost(),
+        Err(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(s: &str) -> SecretString {
+        SecretString::from(s.to_owned())
+    }
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_own_password_only() {
+        let hasher = PasswordHasher::new(1);
+        let hash = hasher.hash(secret("correct horse battery")).await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert_eq!(
+            hasher.verify(secret("correct horse battery"), Some(hash.clone())).await.unwrap(),
+            Verification::Valid { needs_rehash: false }
+        );
+        assert_eq!(hasher.verify(secret("wrong horse battery"), Some(hash)).await.unwrap(), Verification::Invalid);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_user_never_verifies() {
+        let hasher = PasswordHasher::new(1);
+        assert_eq!(hasher.verify(secret("anything at all"), None).await.unwrap(), Verification::Invalid);
+    }
+
+    #[tokio::test]
+    async fn a_weaker_hash_asks_for_a_rehash() {
+        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).unwrap());
+        let hash = weak.hash_password(b"correct horse battery").unwrap().to_string();
+        let hasher = PasswordHasher::new(1);
+        assert_eq!(
+            hasher.verify(secret("correct horse battery"), Some(hash)).await.unwrap(),
+            Verification::Valid { needs_rehash: true }
+        );
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_stored_hash_is_a_failed_login_not_an_error() {
+        let hasher = PasswordHasher::new(1);
+        assert_eq!(hasher.verify(secret("whatever"), Some("garbage".into())).await.unwrap(), Verification::Invalid);
+    }
+}

@@ -1,0 +1,63 @@
+//! The database connection: SQLite by default (WAL, busy timeout, foreign keys, full sync), or
+//! Postgres, through the same SeaORM code. Migrations run at start-up.
+
+pub mod migration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+/// How long a writer waits for SQLite's lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens the pool; for a SQLite file, creates the file and its folder first.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    if let Some(dir) = sqlite_file(url).and_then(|path| std::path::Path::new(path).parent().map(ToOwned::to_owned)) {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| DbErr::Custom(format!("cannot create the folder {}: {e}", dir.display())))?;
+        }
+    }
+    let mut options = ConnectOptions::new(url);
+    options
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: a registration answered 201 is in the WAL on disk, even if the machine fails.
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true)
+        });
+    let db = Database::connect(options).await?;
+    db.ping().await?;
+    Ok(db)
+}
+
+/// Brings the schema up to date; a second run changes nothing.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    migration::Migrator::up(db, None).await
+}
+
+/// The file path of a `sqlite:` URL, if it names a file.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file;
+
+    #[test]
+    fn the_file_of_a_sqlite_url_is_found() {
+        assert_eq!(sqlite_file("sqlite://data/gatehouse.db?mode=rwc"), Some("data/gatehouse.db"));
+        assert_eq!(sqlite_file("sqlite:/tmp/x.db"), Some("/tmp/x.db"));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://localhost/test"), None);
+    }
+}

@@ -1,0 +1,70 @@
+//! Queries on `users`. A duplicate email becomes `EmailTaken` here, at the persistence edge.
+
+use super::entity::{self, ActiveModel, Entity as Users};
+use crate::domain::{Email, UserName};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr};
+use uuid::Uuid;
+
+pub use entity::Model as User;
+
+#[derive(Debug, thiserror::Error)]
+pub enum InsertUserError {
+    #[error("the email address is taken")]
+    EmailTaken,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Inserts a user; the unique index decides between two registrations of one email.
+pub async fn insert_user(
+    db: &impl ConnectionTrait,
+    name: &UserName,
+    email: &Email,
+    password_hash: String,
+) -> Result<User, InsertUserError> {
+    // Whole seconds: what the API shows is exactly what is stored, on every backend.
+    let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap_or_default();
+    let user = User {
+        id: Uuid::new_v4(),
+        name: name.as_str().to_owned(),
+        email: email.as_str().to_owned(),
+        password_hash,
+        created_at: now,
+        updated_at: now,
+    };
+    let row = ActiveModel {
+        id: Set(user.id),
+        name: Set(user.name.clone()),
+        email: Set(user.email.clone()),
+        password_hash: Set(user.password_hash.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    match Users::insert(row).exec_without_returning(db).await {
+        Ok(_) => Ok(user),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(InsertUserError::EmailTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn find_by_email(db: &impl ConnectionTrait, email: &Email) -> Result<Option<User>, DbErr> {
+    Users::find().filter(entity::Column::Email.eq(email.as_str())).one(db).await
+}
+
+pub async fn find_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<User>, DbErr> {
+    Users::find_by_id(id).one(db).await
+}
+
+pub async fn update_password_hash(db: &impl ConnectionTrait, id: Uuid, password_hash: String) -> Result<(), DbErr> {
+    let row = ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(id),
+        password_hash: Set(password_hash),
+        updated_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    };
+    Users::update(row).exec(db).await.map(drop)
+}
+
+pub async fn delete_user(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    Users::delete_by_id(id).exec(db).await.map(drop)
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Loads the release server with wrk and prints, side by side in one run:
+#   1. GET /api/me on Gatehouse vs the ceiling (bench/ceiling.rs: HMAC check, answer from memory);
+#   2. GET /api/me latency while 4 other connections log in non-stop;
+#   3. Gatehouse's peak RSS during all of it.
+# Run by hand from the repository root: bench/run.sh [seconds per run, default 15]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-15}
+SECRET="bench-secret-bench-secret-bench-secret-0123"
+GH_ADDR=127.0.0.1:3811
+CEIL_ADDR=127.0.0.1:3812
+command -v wrk >/dev/null || { echo "wrk is missing: scripts/install-tools.sh installs it" >&2; exit 1; }
+
+echo "building (release)…" >&2
+cargo build --release -q -p gatehouse --bin gatehouse --example ceiling
+
+work=$(mktemp -d)
+cp Leptos.toml "$work/"
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
+pids=()
+trap cleanup EXIT
+
+(cd "$work" && JWT_SECRET=$SECRET RUST_LOG=${BENCH_RUST_LOG:-warn} LEPTOS_SITE_ADDR=$GH_ADDR \
+  exec "$OLDPWD/target/release/gatehouse") >"$work/gatehouse.log" 2>&1 &
+gh_pid=$!; pids+=("$gh_pid")
+JWT_SECRET=$SECRET target/release/examples/ceiling "$CEIL_ADDR" &
+pids+=("$!")
+for _ in $(seq 100); do curl -fs "http://$GH_ADDR/healthz" >/dev/null && curl -s -o /dev/null "http://$CEIL_ADDR/api/me" && break; sleep 0.1; done
+
+email="bench-$RANDOM@example.com"; password="bench password 42"
+curl -fs -H 'content-type: application/json' -d "{\"name\":\"Bench\",\"email\":\"$email\",\"password\":\"$password\"}" "http://$GH_ADDR/api/auth/register" >/dev/null
+token=$(curl -fs -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" "http://$GH_ADDR/api/auth/login" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+login_user="bench-login-$RANDOM@example.com"
+curl -fs -H 'content-type: application/json' -d "{\"name\":\"Login\",\"email\":\"$login_user\",\"password\":\"$password\"}" "http://$GH_ADDR/api/auth/register" >/dev/null
+
+cat >"$work/login.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"email":"$login_user","password":"$password"}'
+LUA
+
+peak_rss=0
+sample_rss() { while kill -0 "$gh_pid" 2>/dev/null; do
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$gh_pid/status" 2>/dev/null || echo 0)
+  [ "${rss:-0}" -gt "$(cat "$work/peak" 2>/dev/null || echo 0)" ] && echo "$rss" >"$work/peak"; sleep 0.2; done; }
+sample_rss & pids+=("$!")
+
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+p99() { awk '/ 99%/ {print $2}' "$1"; }
+
+wrk -t2 -c32 -d5s -H "Authorization: Bearer $token" "http://$GH_ADDR/api/me" >/dev/null   # warm-up
+echo "run 1: GET /api/me, 32 connections, ${DURATION}s each" >&2
+wrk -t2 -c32 -d"${DURATION}s" --latency -H "Authorization: Bearer $token" "http://$CEIL_ADDR/api/me" >"$work/ceiling.txt"
+wrk -t2 -c32 -d"${DURATION}s" --latency -H "Authorization: Bearer $token" "http://$GH_ADDR/api/me" >"$work/me.txt"
+
+echo "run 2: GET /api/me (8 connections) while 4 connections log in non-stop" >&2
+wrk -t1 -c4 -d"$((DURATION + 2))s" -s "$work/login.lua" "http://$GH_ADDR/api/auth/login" >"$work/login.txt" &
+login_wrk=$!
+sleep 1
+wrk -t1 -c8 -d"${DURATION}s" --latency -H "Authorization: Bearer $token" "http://$GH_ADDR/api/me" >"$work/me-under-login.txt"
+wait "$login_wrk"
+
+ceiling=$(rps "$work/ceiling.txt"); me=$(rps "$work/me.txt")
+printf '\n%-48s %12s %10s\n' "measurement" "value" "target"
+printf '%-48s %12s %10s\n' "ceiling GET /api/me (req/s)" "$ceiling" ""
+printf '%-48s %12s %10s\n' "gatehouse GET /api/me (req/s)" "$me" ""
+printf '%-48s %11.1f%% %10s\n' "gatehouse / ceiling" "$(echo "$me $ceiling" | awk '{print 100*$1/$2}')" ">= 30%"
+printf '%-48s %12s %10s\n' "gatehouse GET /api/me p99, idle" "$(p99 "$work/me.txt")" ""
+printf '%-48s %12s %10s\n' "gatehouse GET /api/me p99, 4 logging in" "$(p99 "$work/me-under-login.txt")" "< 10ms"
+printf '%-48s %12s %10s\n' "logins/s during run 2" "$(rps "$work/login.txt")" ""
+printf '%-48s %9s MB %10s\n' "gatehouse peak RSS" "$(( $(cat "$work/peak") / 1024 ))" "< 80 MB"
+grep -q "Non-2xx" "$work/me.txt" "$work/me-under-login.txt" "$work/login.txt" && { echo "some responses were not 2xx:" >&2; grep -H "Non-2xx" "$work"/*.txt >&2; }
+exit 0

@@ -1,0 +1,31 @@
+//! The JSON API of CONTRACT §2: plain axum handlers that parse, call the service, and map.
+
+mod auth;
+mod body;
+mod health;
+
+pub use body::{ApiBody, MAX_BODY_BYTES};
+
+use app::server::{AppError, AppState};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+/// Routes under `/api`, with JSON 404 and 405 for everything else there.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/public", get(public))
+        .route("/me", get(auth::me))
+        .route("/auth/register", post(auth::register))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .fallback(|| async { AppError::NotFound })
+}
+
+pub use health::healthz;
+
+/// The seed's unprotected route: anyone may read it.
+async fn public() -> Json<Value> {
+    Json(json!({ "message": "This is the public endpoint: anyone can read it, no token needed." }))
+}

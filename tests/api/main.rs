@@ -1,0 +1,12 @@
+//! Gatehouse's API tests: CONTRACT §1–3 checked from the outside, against the real router (or the
+//! real binary, where a process must start, stop or die).
+
+mod helpers;
+
+mod auth_flow;
+mod binary;
+mod errors;
+mod layout;
+mod robustness;
+mod throttling;
+mod tokens;
