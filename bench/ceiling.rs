@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:3900".into());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:3900".into());
     let secret = std::env::var("JWT_SECRET").expect("JWT_SECRET");
     let key = Arc::new(DecodingKey::from_secret(secret.as_bytes()).unwrap());
     let mut validation = Validation::new(Algorithm::HS256);

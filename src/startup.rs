@@ -29,15 +29,19 @@ pub async fn run() -> Result<(), ConfigError> {
     let config = Config::from_env()?;
     telemetry::init(telemetry::filter(&config.log_filter)?);
     if let Some(file) = &config.secret_file {
-        let action = if file.created { "generated a new key in" } else { "using the key in" };
+        let action = if file.created {
+            "generated a new key in"
+        } else {
+            "using the key in"
+        };
         tracing::warn!("JWT_SECRET is not set: {action} {}", file.path.display());
     }
     let leptos_options = leptos_options()?;
     let addr = leptos_options.site_addr;
     let state = AppState::build(&config, leptos_options).await?;
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|e| ConfigError::new("LEPTOS_SITE_ADDR", format!("cannot listen on {addr}: {e}")))?;
+    let listener = TcpListener::bind(addr).await.map_err(|e| {
+        ConfigError::new("LEPTOS_SITE_ADDR", format!("cannot listen on {addr}: {e}"))
+    })?;
     tracing::info!("listening on http://{addr}");
 
     tokio::spawn(purge_periodically(state.clone()));
@@ -51,12 +55,21 @@ pub async fn run() -> Result<(), ConfigError> {
 /// Reads `Leptos.toml` from the working directory (the repository root).
 pub fn leptos_options() -> Result<LeptosOptions, ConfigError> {
     if let Ok(addr) = std::env::var("LEPTOS_SITE_ADDR") {
-        addr.parse::<SocketAddr>()
-            .map_err(|_| ConfigError::new("LEPTOS_SITE_ADDR", format!("`{addr}` is not an address like 127.0.0.1:3000")))?;
+        addr.parse::<SocketAddr>().map_err(|_| {
+            ConfigError::new(
+                "LEPTOS_SITE_ADDR",
+                format!("`{addr}` is not an address like 127.0.0.1:3000"),
+            )
+        })?;
     }
     leptos::config::get_configuration(Some(LEPTOS_CONFIG))
         .map(|conf| conf.leptos_options)
-        .map_err(|e| ConfigError::new(LEPTOS_CONFIG, format!("{e} (run gatehouse from the repository root)")))
+        .map_err(|e| {
+            ConfigError::new(
+                LEPTOS_CONFIG,
+                format!("{e} (run gatehouse from the repository root)"),
+            )
+        })
 }
 
 /// The whole application: `/healthz`, the JSON API under `/api`, and the Leptos pages.
@@ -66,6 +79,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let app = Router::new()
         .route("/healthz", get(api::healthz))
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .nest("/api", api::routes())
         .leptos_routes_with_context(
             &state,
@@ -94,8 +108,14 @@ fn panic_response() -> Response {
 }
 
 /// Serves until `shutdown` completes, then lets in-flight requests finish.
-pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service()).with_graceful_shutdown(shutdown).await
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Completes on SIGTERM or Ctrl-C.
@@ -126,7 +146,9 @@ async fn purge_periodically(state: AppState) {
     loop {
         every.tick().await;
         match service::purge_expired(&state.db, &state.throttle).await {
-            Ok((revocations, throttles)) => tracing::debug!(revocations, throttles, "purged expired rows"),
+            Ok((revocations, throttles)) => {
+                tracing::debug!(revocations, throttles, "purged expired rows")
+            }
             Err(e) => tracing::warn!(error = %e, "purging expired rows failed"),
         }
     }

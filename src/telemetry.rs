@@ -12,12 +12,17 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Installs the global subscriber; call once, after the configuration is read.
 pub fn init(filter: EnvFilter) {
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
 }
 
 /// Parses `RUST_LOG`; a bad filter is a configuration error naming the variable.
 pub fn filter(directives: &str) -> Result<EnvFilter, app::server::ConfigError> {
-    EnvFilter::try_new(directives).map_err(|e| app::server::ConfigError::new("RUST_LOG", format!("not a valid log filter: {e}")))
+    EnvFilter::try_new(directives).map_err(|e| {
+        app::server::ConfigError::new("RUST_LOG", format!("not a valid log filter: {e}"))
+    })
 }
 
 /// Wraps `router` in request ids (set, and echoed in the response) and the request log.
@@ -25,7 +30,11 @@ pub fn layer<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -> axum:
     let trace = TraceLayer::new_for_http()
         .make_span_with(request_span)
         .on_request(())
-        .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros))
+        .on_response(
+            DefaultOnResponse::new()
+                .level(Level::INFO)
+                .latency_unit(LatencyUnit::Micros),
+        )
         .on_failure(DefaultOnFailure::new().level(Level::ERROR));
     router
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -34,6 +43,10 @@ pub fn layer<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -> axum:
 }
 
 fn request_span(request: &Request<axum::body::Body>) -> tracing::Span {
-    let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
 }

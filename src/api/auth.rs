@@ -36,17 +36,29 @@ pub async fn login(
     State(state): State<AppState>,
     ApiBody(form): ApiBody<LoginForm>,
 ) -> Result<([(HeaderName, &'static str); 1], Json<TokenResponse>), AppError> {
-    let success = service::login(&state.db, &state.hasher, &state.tokens, &state.throttle, form).await?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(TokenResponse {
-        access_token: success.token.token,
-        token_type: "Bearer",
-        expires_in: success.token.expires_in,
-        user: success.user,
-    })))
+    let success = service::login(
+        &state.db,
+        &state.hasher,
+        &state.tokens,
+        &state.throttle,
+        form,
+    )
+    .await?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(TokenResponse {
+            access_token: success.token.token,
+            token_type: "Bearer",
+            expires_in: success.token.expires_in,
+            user: success.user,
+        }),
+    ))
 }
 
 pub async fn me(auth: AuthUser) -> Json<UserResponse> {
-    Json(UserResponse { user: UserView::from(&auth.user) })
+    Json(UserResponse {
+        user: UserView::from(&auth.user),
+    })
 }
 
 pub async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode, AppError> {

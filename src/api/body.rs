@@ -25,17 +25,21 @@ where
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let format = format_of(request.headers().get(header::CONTENT_TYPE)).ok_or(AppError::UnsupportedMediaType)?;
+        let format = format_of(request.headers().get(header::CONTENT_TYPE))
+            .ok_or(AppError::UnsupportedMediaType)?;
         // The body limit itself is axum's `DefaultBodyLimit`, set on the router.
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::PayloadTooLarge
-            } else {
-                AppError::BadRequest("The request body could not be read.".into())
-            }
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest("The request body could not be read.".into())
+                }
+            })?;
         let value = match format {
-            Format::Json => serde_json::from_slice(&bytes).map_err(|e| AppError::BadRequest(json_problem(&e)))?,
+            Format::Json => serde_json::from_slice(&bytes)
+                .map_err(|e| AppError::BadRequest(json_problem(&e)))?,
             Format::Form => serde_urlencoded::from_bytes(&bytes)
                 .map_err(|_| AppError::BadRequest("The form body could not be read.".into()))?,
         };
@@ -46,7 +50,9 @@ where
 fn format_of(content_type: Option<&header::HeaderValue>) -> Option<Format> {
     let mime: mime::Mime = content_type?.to_str().ok()?.parse().ok()?;
     match (mime.type_(), mime.subtype(), mime.suffix()) {
-        (mime::APPLICATION, mime::JSON, _) | (mime::APPLICATION, _, Some(mime::JSON)) => Some(Format::Json),
+        (mime::APPLICATION, mime::JSON, _) | (mime::APPLICATION, _, Some(mime::JSON)) => {
+            Some(Format::Json)
+        }
         (mime::APPLICATION, mime::WWW_FORM_URLENCODED, _) => Some(Format::Form),
         _ => None,
     }

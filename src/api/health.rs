@@ -6,6 +6,10 @@ use axum::Json;
 use serde_json::{json, Value};
 
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    state.db.ping().await.map_err(|e| AppError::Unavailable(e.to_string()))?;
+    state
+        .db
+        .ping()
+        .await
+        .map_err(|e| AppError::Unavailable(e.to_string()))?;
     Ok(Json(json!({ "status": "ok" })))
 }

@@ -11,7 +11,10 @@ async fn healthz_answers_ok_once_the_database_answers() {
     let app = spawn_app().await;
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({"status": "ok"}));
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"status": "ok"})
+    );
 }
 
 #[tokio::test]
@@ -34,17 +37,25 @@ async fn the_public_endpoint_needs_no_token() {
 async fn registering_returns_201_with_the_user_and_no_secret() {
     let app = spawn_app().await;
     let email = unique_email();
-    let response = app.register("  Ada Lovelace ", &email.to_uppercase(), GOOD_PASSWORD).await;
+    let response = app
+        .register("  Ada Lovelace ", &email.to_uppercase(), GOOD_PASSWORD)
+        .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let text = response.text().await.unwrap();
-    assert!(!text.contains(GOOD_PASSWORD) && !text.contains("argon2"), "{text}");
+    assert!(
+        !text.contains(GOOD_PASSWORD) && !text.contains("argon2"),
+        "{text}"
+    );
     let body: Value = serde_json::from_str(&text).unwrap();
     let user = &body["user"];
     assert_eq!(user.as_object().unwrap().len(), 4, "{body}");
     assert!(uuid::Uuid::parse_str(user["id"].as_str().unwrap()).is_ok());
     assert_eq!(user["name"], "Ada Lovelace");
     assert_eq!(user["email"], email.to_lowercase());
-    assert!(chrono::DateTime::parse_from_rfc3339(user["created_at"].as_str().unwrap()).is_ok(), "{body}");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(user["created_at"].as_str().unwrap()).is_ok(),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -54,7 +65,11 @@ async fn registering_takes_a_form_body_too() {
     let response = app
         .client
         .post(app.url("/api/auth/register"))
-        .form(&[("name", "Form User"), ("email", email.as_str()), ("password", GOOD_PASSWORD)])
+        .form(&[
+            ("name", "Form User"),
+            ("email", email.as_str()),
+            ("password", GOOD_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -76,28 +91,74 @@ async fn each_invalid_field_is_named_in_a_422() {
     let long_email = format!("{}@example.com", "a".repeat(250));
     let long_password = "p".repeat(129);
     let cases: Vec<(Value, &str)> = vec![
-        (json!({"email": unique_email(), "password": GOOD_PASSWORD}), "name"),
-        (json!({"name": "   ", "email": unique_email(), "password": GOOD_PASSWORD}), "name"),
-        (json!({"name": long_name, "email": unique_email(), "password": GOOD_PASSWORD}), "name"),
+        (
+            json!({"email": unique_email(), "password": GOOD_PASSWORD}),
+            "name",
+        ),
+        (
+            json!({"name": "   ", "email": unique_email(), "password": GOOD_PASSWORD}),
+            "name",
+        ),
+        (
+            json!({"name": long_name, "email": unique_email(), "password": GOOD_PASSWORD}),
+            "name",
+        ),
         (json!({"name": "A", "password": GOOD_PASSWORD}), "email"),
-        (json!({"name": "A", "email": "not-an-email", "password": GOOD_PASSWORD}), "email"),
-        (json!({"name": "A", "email": "a@nodot", "password": GOOD_PASSWORD}), "email"),
-        (json!({"name": "A", "email": "a b@example.com", "password": GOOD_PASSWORD}), "email"),
-        (json!({"name": "A", "email": "@example.com", "password": GOOD_PASSWORD}), "email"),
-        (json!({"name": "A", "email": "a@b@example.com", "password": GOOD_PASSWORD}), "email"),
-        (json!({"name": "A", "email": long_email, "password": GOOD_PASSWORD}), "email"),
+        (
+            json!({"name": "A", "email": "not-an-email", "password": GOOD_PASSWORD}),
+            "email",
+        ),
+        (
+            json!({"name": "A", "email": "a@nodot", "password": GOOD_PASSWORD}),
+            "email",
+        ),
+        (
+            json!({"name": "A", "email": "a b@example.com", "password": GOOD_PASSWORD}),
+            "email",
+        ),
+        (
+            json!({"name": "A", "email": "@example.com", "password": GOOD_PASSWORD}),
+            "email",
+        ),
+        (
+            json!({"name": "A", "email": "a@b@example.com", "password": GOOD_PASSWORD}),
+            "email",
+        ),
+        (
+            json!({"name": "A", "email": long_email, "password": GOOD_PASSWORD}),
+            "email",
+        ),
         (json!({"name": "A", "email": unique_email()}), "password"),
-        (json!({"name": "A", "email": unique_email(), "password": "short"}), "password"),
-        (json!({"name": "A", "email": unique_email(), "password": long_password}), "password"),
-        (json!({"name": "A", "email": unique_email(), "password": "password123"}), "password"),
-        (json!({"name": "A", "email": unique_email(), "password": "12345678"}), "password"),
-        (json!({"name": "A", "email": unique_email(), "password": "qwertyuiop"}), "password"),
+        (
+            json!({"name": "A", "email": unique_email(), "password": "short"}),
+            "password",
+        ),
+        (
+            json!({"name": "A", "email": unique_email(), "password": long_password}),
+            "password",
+        ),
+        (
+            json!({"name": "A", "email": unique_email(), "password": "password123"}),
+            "password",
+        ),
+        (
+            json!({"name": "A", "email": unique_email(), "password": "12345678"}),
+            "password",
+        ),
+        (
+            json!({"name": "A", "email": unique_email(), "password": "qwertyuiop"}),
+            "password",
+        ),
     ];
     for (body, field) in cases {
         let response = app.post_json("/api/auth/register", &body).await;
         let error = assert_error(response, 422, "validation_failed").await;
         let fields = error["error"]["fields"].as_object().unwrap();
-        assert_eq!(fields.keys().collect::<Vec<_>>(), [field], "{body} -> {error}");
+        assert_eq!(
+            fields.keys().collect::<Vec<_>>(),
+            [field],
+            "{body} -> {error}"
+        );
         assert!(fields[field].as_str().is_some_and(|m| !m.is_empty()));
     }
 }
@@ -107,18 +168,40 @@ async fn password_limits_count_characters_and_nothing_is_cut_off() {
     let app = spawn_app().await;
     let email = unique_email();
     let password = "ü".repeat(128); // 256 bytes, 128 characters: allowed
-    assert_eq!(app.register("A", &email, &password).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        app.register("A", &email, &password).await.status(),
+        StatusCode::CREATED
+    );
     assert_eq!(app.login(&email, &password).await.status(), StatusCode::OK);
-    assert_error(app.login(&email, &"ü".repeat(127)).await, 401, "invalid_credentials").await;
+    assert_error(
+        app.login(&email, &"ü".repeat(127)).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn one_email_in_any_case_is_one_account() {
     let app = spawn_app().await;
     let email = unique_email();
-    assert_eq!(app.register("A", &email, GOOD_PASSWORD).await.status(), StatusCode::CREATED);
-    assert_error(app.register("B", &email.to_uppercase(), GOOD_PASSWORD).await, 409, "email_taken").await;
-    assert_eq!(app.login(&email.to_uppercase(), GOOD_PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.register("A", &email, GOOD_PASSWORD).await.status(),
+        StatusCode::CREATED
+    );
+    assert_error(
+        app.register("B", &email.to_uppercase(), GOOD_PASSWORD)
+            .await,
+        409,
+        "email_taken",
+    )
+    .await;
+    assert_eq!(
+        app.login(&email.to_uppercase(), GOOD_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -132,7 +215,9 @@ async fn logging_in_returns_a_bearer_token_and_the_user() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 3600);
-    assert!(body["access_token"].as_str().is_some_and(|t| t.split('.').count() == 3));
+    assert!(body["access_token"]
+        .as_str()
+        .is_some_and(|t| t.split('.').count() == 3));
     assert_eq!(body["user"]["email"], email);
     assert_eq!(body["user"]["name"], "Ann");
 }
@@ -165,7 +250,13 @@ async fn me_without_a_token_is_401_missing_token_with_a_bearer_challenge() {
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
     assert_error(response, 401, "missing_token").await;
 
-    let basic = app.client.get(app.url("/api/me")).basic_auth("ann", Some("pw")).send().await.unwrap();
+    let basic = app
+        .client
+        .get(app.url("/api/me"))
+        .basic_auth("ann", Some("pw"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(basic.headers()["www-authenticate"], "Bearer");
     assert_error(basic, 401, "missing_token").await;
 }
@@ -182,13 +273,22 @@ async fn logging_out_revokes_that_token_only() {
     assert!(response.bytes().await.unwrap().is_empty());
     assert_invalid_token(app.me(&token).await).await;
     assert_invalid_token(app.logout(&token).await).await;
-    assert_eq!(app.me(other).await.status(), StatusCode::OK, "another session of the user stays valid");
+    assert_eq!(
+        app.me(other).await.status(),
+        StatusCode::OK,
+        "another session of the user stays valid"
+    );
 }
 
 #[tokio::test]
 async fn logging_out_without_a_token_is_401() {
     let app = spawn_app().await;
-    let response = app.client.post(app.url("/api/auth/logout")).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/auth/logout"))
+        .send()
+        .await
+        .unwrap();
     assert_error(response, 401, "missing_token").await;
 }
 
@@ -201,7 +301,12 @@ async fn a_wrong_password_and_an_unknown_email_answer_the_same() {
     let wrong = app.login(&email, "not the password").await;
     assert_eq!(wrong.headers()["www-authenticate"], "Bearer");
     let wrong = assert_error(wrong, 401, "invalid_credentials").await;
-    let unknown = assert_error(app.login(&unique_email(), "not the password").await, 401, "invalid_credentials").await;
+    let unknown = assert_error(
+        app.login(&unique_email(), "not the password").await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
     assert_eq!(wrong, unknown);
 }
 
@@ -214,7 +319,10 @@ async fn a_wrong_password_and_an_unknown_email_take_about_the_same_time() {
         let mut times = Vec::new();
         for _ in 0..9 {
             let start = Instant::now();
-            assert_eq!(app.login(email, "not the password").await.status(), StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                app.login(email, "not the password").await.status(),
+                StatusCode::UNAUTHORIZED
+            );
             times.push(start.elapsed());
         }
         times.sort();
@@ -223,9 +331,15 @@ async fn a_wrong_password_and_an_unknown_email_take_about_the_same_time() {
     let wrong = median(&app, &email).await;
     let unknown = median(&app, &unique_email()).await;
     let ratio = wrong.as_secs_f64() / unknown.as_secs_f64();
-    assert!((0.5..2.0).contains(&ratio), "wrong password {wrong:?} vs unknown email {unknown:?}");
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "wrong password {wrong:?} vs unknown email {unknown:?}"
+    );
     // Both must pay for a real argon2 verification.
-    assert!(unknown >= Duration::from_millis(5), "unknown email answered in {unknown:?}: no dummy hash?");
+    assert!(
+        unknown >= Duration::from_millis(5),
+        "unknown email answered in {unknown:?}: no dummy hash?"
+    );
 }
 
 #[tokio::test]
@@ -238,7 +352,11 @@ async fn passwords_are_stored_as_argon2id_phc_with_a_fresh_salt_each() {
         let db = app.state.db.clone();
         async move {
             let email = app::domain::Email::parse(&email).unwrap();
-            users::find_by_email(&db, &email).await.unwrap().unwrap().password_hash
+            users::find_by_email(&db, &email)
+                .await
+                .unwrap()
+                .unwrap()
+                .password_hash
         }
     };
     let (hash_a, hash_b) = (hash_of(a).await, hash_of(b).await);
@@ -246,12 +364,22 @@ async fn passwords_are_stored_as_argon2id_phc_with_a_fresh_salt_each() {
         let parts: Vec<&str> = hash.split('$').collect();
         assert_eq!(parts[1], "argon2id", "{hash}");
         assert_eq!(parts[2], "v=19");
-        let params: std::collections::HashMap<&str, u32> =
-            parts[3].split(',').map(|kv| kv.split_once('=').unwrap()).map(|(k, v)| (k, v.parse().unwrap())).collect();
-        assert!(params["m"] >= 19456 && params["t"] >= 2 && params["p"] >= 1, "{hash}");
+        let params: std::collections::HashMap<&str, u32> = parts[3]
+            .split(',')
+            .map(|kv| kv.split_once('=').unwrap())
+            .map(|(k, v)| (k, v.parse().unwrap()))
+            .collect();
+        assert!(
+            params["m"] >= 19456 && params["t"] >= 2 && params["p"] >= 1,
+            "{hash}"
+        );
         assert!(!hash.contains(GOOD_PASSWORD));
     }
-    assert_ne!(hash_a.split('$').nth(4), hash_b.split('$').nth(4), "the salts must differ");
+    assert_ne!(
+        hash_a.split('$').nth(4),
+        hash_b.split('$').nth(4),
+        "the salts must differ"
+    );
 }
 
 #[tokio::test]
@@ -261,17 +389,40 @@ async fn a_weaker_stored_hash_is_rehashed_on_the_next_good_login() {
     let email = unique_email();
     app.register("A", &email, GOOD_PASSWORD).await;
     let parsed = app::domain::Email::parse(&email).unwrap();
-    let user = users::find_by_email(&app.state.db, &parsed).await.unwrap().unwrap();
-    let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(4096, 1, 1, None).unwrap())
-        .hash_password(GOOD_PASSWORD.as_bytes())
+    let user = users::find_by_email(&app.state.db, &parsed)
+        .await
         .unwrap()
-        .to_string();
-    users::update_password_hash(&app.state.db, user.id, weak.clone()).await.unwrap();
+        .unwrap();
+    let weak = Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(4096, 1, 1, None).unwrap(),
+    )
+    .hash_password(GOOD_PASSWORD.as_bytes())
+    .unwrap()
+    .to_string();
+    users::update_password_hash(&app.state.db, user.id, weak.clone())
+        .await
+        .unwrap();
 
-    assert_eq!(app.login(&email, GOOD_PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login(&email, GOOD_PASSWORD).await.status(),
+        StatusCode::OK
+    );
 
-    let stored = users::find_by_email(&app.state.db, &parsed).await.unwrap().unwrap().password_hash;
+    let stored = users::find_by_email(&app.state.db, &parsed)
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash;
     assert_ne!(stored, weak);
-    assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
-    assert_eq!(app.login(&email, GOOD_PASSWORD).await.status(), StatusCode::OK, "the new hash verifies");
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{stored}"
+    );
+    assert_eq!(
+        app.login(&email, GOOD_PASSWORD).await.status(),
+        StatusCode::OK,
+        "the new hash verifies"
+    );
 }

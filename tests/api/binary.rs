@@ -10,12 +10,27 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const CONTRACT_VARS: [&str; 6] = ["DATABASE_URL", "JWT_SECRET", "JWT_TTL_SECONDS", "JWT_ISSUER", "JWT_AUDIENCE", "RUST_LOG"];
+const CONTRACT_VARS: [&str; 6] = [
+    "DATABASE_URL",
+    "JWT_SECRET",
+    "JWT_TTL_SECONDS",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
+    "RUST_LOG",
+];
 
 fn command(dir: &Path, vars: &[(&str, &str)]) -> Command {
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"), dir.join("Leptos.toml")).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"),
+        dir.join("Leptos.toml"),
+    )
+    .unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
-    command.current_dir(dir).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for var in CONTRACT_VARS {
         command.env_remove(var);
     }
@@ -46,7 +61,10 @@ impl Server {
         vars.push(("LEPTOS_SITE_ADDR", &addr));
         let mut child = command(dir, &vars).spawn().expect("start gatehouse");
         let output = Arc::new(Mutex::new(Vec::new()));
-        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
             let output = output.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
@@ -54,15 +72,29 @@ impl Server {
                 }
             });
         }
-        let server = Server { child, base: format!("http://{addr}"), output, client: reqwest::Client::new() };
+        let server = Server {
+            child,
+            base: format!("http://{addr}"),
+            output,
+            client: reqwest::Client::new(),
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(r) = server.client.get(format!("{}/healthz", server.base)).send().await {
+            if let Ok(r) = server
+                .client
+                .get(format!("{}/healthz", server.base))
+                .send()
+                .await
+            {
                 if r.status() == StatusCode::OK {
                     return server;
                 }
             }
-            assert!(Instant::now() < deadline, "gatehouse did not become healthy: {:?}", server.log());
+            assert!(
+                Instant::now() < deadline,
+                "gatehouse did not become healthy: {:?}",
+                server.log()
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -80,11 +112,21 @@ impl Server {
     }
 
     async fn register(&self, email: &str) -> reqwest::Response {
-        self.post("/api/auth/register", json!({"name": "N", "email": email, "password": GOOD_PASSWORD}), None).await
+        self.post(
+            "/api/auth/register",
+            json!({"name": "N", "email": email, "password": GOOD_PASSWORD}),
+            None,
+        )
+        .await
     }
 
     async fn login(&self, email: &str) -> reqwest::Response {
-        self.post("/api/auth/login", json!({"email": email, "password": GOOD_PASSWORD}), None).await
+        self.post(
+            "/api/auth/login",
+            json!({"email": email, "password": GOOD_PASSWORD}),
+            None,
+        )
+        .await
     }
 
     async fn token(&self, email: &str) -> String {
@@ -93,13 +135,23 @@ impl Server {
     }
 
     async fn me(&self, token: &str) -> StatusCode {
-        self.client.get(format!("{}/api/me", self.base)).bearer_auth(token).send().await.unwrap().status()
+        self.client
+            .get(format!("{}/api/me", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
     }
 
     /// SIGTERM, then the exit status.
     fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
         wait_with_timeout(&mut self.child, Duration::from_secs(20))
     }
 }
@@ -123,7 +175,8 @@ fn wait_with_timeout(child: &mut Child, timeout: Duration) -> std::process::Exit
 }
 
 #[tokio::test]
-async fn with_no_configuration_it_creates_its_database_and_a_private_key_and_restarts_keeping_everything() {
+async fn with_no_configuration_it_creates_its_database_and_a_private_key_and_restarts_keeping_everything(
+) {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]).await;
     assert!(dir.path().join("data/gatehouse.db").exists());
@@ -131,22 +184,54 @@ async fn with_no_configuration_it_creates_its_database_and_a_private_key_and_res
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let key = std::fs::read(&key_file).unwrap();
-    assert!(server.log().iter().any(|l| l.contains("WARN") && l.contains("JWT_SECRET")), "{:?}", server.log());
+    assert!(
+        server
+            .log()
+            .iter()
+            .any(|l| l.contains("WARN") && l.contains("JWT_SECRET")),
+        "{:?}",
+        server.log()
+    );
 
     let email = unique_email();
     assert_eq!(server.register(&email).await.status(), StatusCode::CREATED);
     let (kept, revoked) = (server.token(&email).await, server.token(&email).await);
-    assert_eq!(server.post("/api/auth/logout", json!({}), Some(&revoked)).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        server
+            .post("/api/auth/logout", json!({}), Some(&revoked))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
     assert!(server.terminate().success());
 
     let server = Server::start(dir.path(), &[]).await;
-    assert_eq!(std::fs::read(&key_file).unwrap(), key, "the key is reused, not regenerated");
-    assert_eq!(server.me(&kept).await, StatusCode::OK, "a token from before the restart still works");
-    assert_eq!(server.me(&revoked).await, StatusCode::UNAUTHORIZED, "a revocation survives the restart");
-    assert_eq!(server.login(&email).await.status(), StatusCode::OK, "the user survives the restart");
+    assert_eq!(
+        std::fs::read(&key_file).unwrap(),
+        key,
+        "the key is reused, not regenerated"
+    );
+    assert_eq!(
+        server.me(&kept).await,
+        StatusCode::OK,
+        "a token from before the restart still works"
+    );
+    assert_eq!(
+        server.me(&revoked).await,
+        StatusCode::UNAUTHORIZED,
+        "a revocation survives the restart"
+    );
+    assert_eq!(
+        server.login(&email).await.status(),
+        StatusCode::OK,
+        "the user survives the restart"
+    );
     assert_eq!(server.register(&email).await.status(), StatusCode::CONFLICT);
 }
 
@@ -158,11 +243,18 @@ async fn nothing_in_the_log_is_a_password_hash_or_token() {
     server.register(&email).await;
     let token = server.token(&email).await;
     server.me(&token).await;
-    server.post("/api/auth/logout", json!({}), Some(&token)).await;
+    server
+        .post("/api/auth/logout", json!({}), Some(&token))
+        .await;
     server.login(&unique_email()).await;
     let log = server.log().join("\n");
     assert!(log.contains("/api/auth/login"), "requests are logged");
-    for secret in [GOOD_PASSWORD, &token, "$argon2id$", token.split('.').nth(2).unwrap()] {
+    for secret in [
+        GOOD_PASSWORD,
+        &token,
+        "$argon2id$",
+        token.split('.').nth(2).unwrap(),
+    ] {
         assert!(!log.contains(secret), "the log contains {secret}");
     }
     let key = std::fs::read_to_string(dir.path().join("data/jwt-secret")).unwrap();
@@ -204,7 +296,11 @@ async fn each_bad_value_stops_the_start_with_one_line_naming_the_variable() {
 #[tokio::test]
 async fn a_dotenv_file_is_read_and_the_real_environment_wins() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(".env"), "JWT_TTL_SECONDS=77\nJWT_ISSUER=from-dotenv\n").unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        "JWT_TTL_SECONDS=77\nJWT_ISSUER=from-dotenv\n",
+    )
+    .unwrap();
     let server = Server::start(dir.path(), &[("JWT_ISSUER", "from-env")]).await;
     let email = unique_email();
     server.register(&email).await;
@@ -213,7 +309,9 @@ async fn a_dotenv_file_is_read_and_the_real_environment_wins() {
     let token = body["access_token"].as_str().unwrap();
     use base64::Engine;
     let claims: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap(),
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(claims["iss"], "from-env");
@@ -226,13 +324,24 @@ async fn kill_9_during_registrations_loses_nothing_acknowledged() {
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let mut writers = Vec::new();
     for _ in 0..4 {
-        let (client, base, acknowledged) = (server.client.clone(), server.base.clone(), acknowledged.clone());
+        let (client, base, acknowledged) = (
+            server.client.clone(),
+            server.base.clone(),
+            acknowledged.clone(),
+        );
         writers.push(tokio::spawn(async move {
             loop {
                 let email = unique_email();
                 let body = json!({"name": "N", "email": email, "password": GOOD_PASSWORD});
-                match client.post(format!("{base}/api/auth/register")).json(&body).send().await {
-                    Ok(r) if r.status() == StatusCode::CREATED => acknowledged.lock().unwrap().push(email),
+                match client
+                    .post(format!("{base}/api/auth/register"))
+                    .json(&body)
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status() == StatusCode::CREATED => {
+                        acknowledged.lock().unwrap().push(email)
+                    }
                     Ok(r) => panic!("unexpected {}", r.status()),
                     Err(_) => return, // the server died under us
                 }
@@ -253,7 +362,11 @@ async fn kill_9_during_registrations_loses_nothing_acknowledged() {
 
     let server = Server::start(dir.path(), &[]).await;
     for email in &acknowledged {
-        assert_eq!(server.login(email).await.status(), StatusCode::OK, "{email} was acknowledged but is gone");
+        assert_eq!(
+            server.login(email).await.status(),
+            StatusCode::OK,
+            "{email} was acknowledged but is gone"
+        );
     }
 }
 
@@ -265,21 +378,40 @@ async fn sigterm_lets_requests_in_flight_finish() {
     let in_flight: Vec<_> = emails
         .iter()
         .map(|email| {
-            let (client, url) = (server.client.clone(), format!("{}/api/auth/register", server.base));
+            let (client, url) = (
+                server.client.clone(),
+                format!("{}/api/auth/register", server.base),
+            );
             let body = json!({"name": "N", "email": email, "password": GOOD_PASSWORD});
-            tokio::spawn(async move { client.post(url).json(&body).send().await.map(|r| r.status()) })
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&body)
+                    .send()
+                    .await
+                    .map(|r| r.status())
+            })
         })
         .collect();
     // Six argon2 hashes take far longer than this; the requests are being handled when TERM lands.
     tokio::time::sleep(Duration::from_millis(60)).await;
-    let status = tokio::task::spawn_blocking(move || server.terminate()).await.unwrap();
+    let status = tokio::task::spawn_blocking(move || server.terminate())
+        .await
+        .unwrap();
     for request in in_flight {
-        assert_eq!(request.await.unwrap().expect("answered, not cut off"), StatusCode::CREATED);
+        assert_eq!(
+            request.await.unwrap().expect("answered, not cut off"),
+            StatusCode::CREATED
+        );
     }
     assert!(status.success(), "{status:?}");
 
     let server = Server::start(dir.path(), &[]).await;
     for email in &emails {
-        assert_eq!(server.register(email).await.status(), StatusCode::CONFLICT, "{email} is stored");
+        assert_eq!(
+            server.register(email).await.status(),
+            StatusCode::CONFLICT,
+            "{email} is stored"
+        );
     }
 }

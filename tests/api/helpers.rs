@@ -17,7 +17,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub state: AppState,
-    pub dir: TempDir,
+    /// Owns the database file: it lives as long as the app.
+    _dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -34,10 +35,16 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// Like [`spawn_app`], with extra configuration variables and a last change to the state.
-pub async fn spawn_app_with(vars: &[(&str, &str)], customize: impl FnOnce(&mut AppState)) -> TestApp {
+pub async fn spawn_app_with(
+    vars: &[(&str, &str)],
+    customize: impl FnOnce(&mut AppState),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut env: HashMap<String, String> = HashMap::from([
-        ("DATABASE_URL".into(), format!("sqlite://{}/gatehouse.db?mode=rwc", dir.path().display())),
+        (
+            "DATABASE_URL".into(),
+            format!("sqlite://{}/gatehouse.db?mode=rwc", dir.path().display()),
+        ),
         ("JWT_SECRET".into(), TEST_SECRET.into()),
     ]);
     env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
@@ -46,26 +53,41 @@ pub async fn spawn_app_with(vars: &[(&str, &str)], customize: impl FnOnce(&mut A
     let mut state = AppState::build(&config, options).await.expect("state");
     customize(&mut state);
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
     let router = gatehouse::router(state.clone());
     tokio::spawn(gatehouse::serve(listener, router, async {
         let _ = rx.await;
     }));
-    TestApp { address, client: reqwest::Client::new(), state, dir, shutdown: Some(tx) }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        state,
+        _dir: dir,
+        shutdown: Some(tx),
+    }
 }
 
 /// A throttle that never locks, for tests that fail logins on purpose.
 pub fn no_throttle(state: &mut AppState) {
-    state.throttle = ThrottlePolicy { max_failures: u32::MAX, ..ThrottlePolicy::default() };
+    state.throttle = ThrottlePolicy {
+        max_failures: u32::MAX,
+        ..ThrottlePolicy::default()
+    };
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// An email nobody else in this test run uses.
 pub fn unique_email() -> String {
-    format!("user{}-{}@example.com", COUNTER.fetch_add(1, Ordering::Relaxed), uuid::Uuid::new_v4().simple())
+    format!(
+        "user{}-{}@example.com",
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 impl TestApp {
@@ -74,34 +96,71 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).json(body).send().await.expect("request")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn register(&self, name: &str, email: &str, password: &str) -> Response {
-        self.post_json("/api/auth/register", &json!({"name": name, "email": email, "password": password})).await
+        self.post_json(
+            "/api/auth/register",
+            &json!({"name": name, "email": email, "password": password}),
+        )
+        .await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post_json("/api/auth/login", &json!({"email": email, "password": password})).await
+        self.post_json(
+            "/api/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
     }
 
     pub async fn me(&self, token: &str) -> Response {
-        self.client.get(self.url("/api/me")).bearer_auth(token).send().await.expect("request")
+        self.client
+            .get(self.url("/api/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn logout(&self, token: &str) -> Response {
-        self.client.post(self.url("/api/auth/logout")).bearer_auth(token).send().await.expect("request")
+        self.client
+            .post(self.url("/api/auth/logout"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Registers a fresh user and logs in: (email, token, user id).
     pub async fn signed_in_user(&self) -> (String, String, String) {
         let email = unique_email();
-        assert_eq!(self.register("Test User", &email, GOOD_PASSWORD).await.status(), StatusCode::CREATED);
-        let body: Value = self.login(&email, GOOD_PASSWORD).await.json().await.unwrap();
+        assert_eq!(
+            self.register("Test User", &email, GOOD_PASSWORD)
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+        let body: Value = self
+            .login(&email, GOOD_PASSWORD)
+            .await
+            .json()
+            .await
+            .unwrap();
         let token = body["access_token"].as_str().expect("a token").to_owned();
         let id = body["user"]["id"].as_str().unwrap().to_owned();
         (email, token, id)
@@ -111,18 +170,33 @@ impl TestApp {
 /// Asserts the contract's error shape and code, returning the body.
 pub async fn assert_error(response: Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status().as_u16(), status, "status for {code}");
-    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
     assert_eq!(content_type.as_deref(), Some("application/json"));
     let body: Value = response.json().await.expect("a JSON body");
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    assert_eq!(body["error"].get("fields").is_some(), code == "validation_failed", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert_eq!(
+        body["error"].get("fields").is_some(),
+        code == "validation_failed",
+        "{body}"
+    );
     body
 }
 
 /// Asserts a 401 `invalid_token` with its RFC 6750 header.
 pub async fn assert_invalid_token(response: Response) {
-    let challenge = response.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_owned());
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned());
     assert_eq!(challenge.as_deref(), Some("Bearer error=\"invalid_token\""));
     assert_error(response, 401, "invalid_token").await;
 }

@@ -10,8 +10,14 @@ fn table(path: &str) -> toml::Table {
 
 #[test]
 fn leptos_toml_and_cargo_toml_agree_on_the_shared_keys() {
-    let runtime = table("Leptos.toml")["package"]["metadata"]["leptos"].as_table().unwrap().clone();
-    let build = table("Cargo.toml")["workspace"]["metadata"]["leptos"][0].as_table().unwrap().clone();
+    let runtime = table("Leptos.toml")["package"]["metadata"]["leptos"]
+        .as_table()
+        .unwrap()
+        .clone();
+    let build = table("Cargo.toml")["workspace"]["metadata"]["leptos"][0]
+        .as_table()
+        .unwrap()
+        .clone();
     assert_eq!(runtime["output-name"], build["name"]);
     for key in ["site-root", "site-pkg-dir", "site-addr", "reload-port"] {
         assert_eq!(runtime[key], build[key], "{key}");
@@ -20,9 +26,12 @@ fn leptos_toml_and_cargo_toml_agree_on_the_shared_keys() {
 
 #[test]
 fn leptos_toml_is_what_the_server_reads() {
-    let options = leptos::config::get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml")))
-        .unwrap()
-        .leptos_options;
+    let options = leptos::config::get_configuration(Some(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/Leptos.toml"
+    )))
+    .unwrap()
+    .leptos_options;
     assert_eq!(&*options.output_name, "gatehouse");
     assert_eq!(&*options.site_root, "target/site");
     assert_eq!(options.site_addr.to_string(), "127.0.0.1:3000");

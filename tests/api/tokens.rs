@@ -47,26 +47,49 @@ async fn an_issued_token_is_an_hs256_jwt_with_exactly_the_contract_claims() {
     let parts: Vec<&str> = token.split('.').collect();
     assert_eq!(decode_part(parts[0]), json!({"alg": "HS256", "typ": "JWT"}));
     let claims = decode_part(parts[1]);
-    let mut keys: Vec<&str> = claims.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = claims
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort();
-    assert_eq!(keys, ["aud", "exp", "iat", "iss", "jti", "sub"], "no name or email in the token");
+    assert_eq!(
+        keys,
+        ["aud", "exp", "iat", "iss", "jti", "sub"],
+        "no name or email in the token"
+    );
     assert_eq!(claims["sub"], id.as_str());
     assert_eq!(claims["iss"], "gatehouse");
     assert_eq!(claims["aud"], "gatehouse");
-    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 3600);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        3600
+    );
     assert!((claims["iat"].as_i64().unwrap() - now()).abs() <= 5);
     assert!(uuid::Uuid::parse_str(claims["jti"].as_str().unwrap()).is_ok());
 }
 
 #[tokio::test]
 async fn issuer_and_audience_follow_the_configuration() {
-    let app = spawn_app_with(&[("JWT_ISSUER", "issuer-x"), ("JWT_AUDIENCE", "audience-y")], |_| {}).await;
+    let app = spawn_app_with(
+        &[("JWT_ISSUER", "issuer-x"), ("JWT_AUDIENCE", "audience-y")],
+        |_| {},
+    )
+    .await;
     let (_, token, id) = app.signed_in_user().await;
     let claims = decode_part(token.split('.').nth(1).unwrap());
-    assert_eq!((claims["iss"].as_str(), claims["aud"].as_str()), (Some("issuer-x"), Some("audience-y")));
+    assert_eq!(
+        (claims["iss"].as_str(), claims["aud"].as_str()),
+        (Some("issuer-x"), Some("audience-y"))
+    );
     assert_eq!(app.me(&token).await.status(), StatusCode::OK);
     // A token with the default issuer and audience is not one of this deployment's.
-    assert_invalid_token(app.me(&hs256(&header(), &claims_for(&id), TEST_SECRET)).await).await;
+    assert_invalid_token(
+        app.me(&hs256(&header(), &claims_for(&id), TEST_SECRET))
+            .await,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -74,7 +97,12 @@ async fn a_token_forged_here_with_the_right_key_is_accepted() {
     // The control for every attack below: the forging code makes tokens the server accepts.
     let app = spawn_app().await;
     let (_, _, id) = app.signed_in_user().await;
-    assert_eq!(app.me(&hs256(&header(), &claims_for(&id), TEST_SECRET)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.me(&hs256(&header(), &claims_for(&id), TEST_SECRET))
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -83,11 +111,27 @@ async fn alg_none_is_refused_in_any_spelling() {
     let (_, token, id) = app.signed_in_user().await;
     let real_signature = token.split('.').nth(2).unwrap();
     for alg in ["none", "None", "NONE", "nOnE", "none "] {
-        let unsigned = format!("{}.{}", encode_part(&json!({"alg": alg, "typ": "JWT"})), encode_part(&claims_for(&id)));
-        for token in [format!("{unsigned}."), unsigned.clone(), format!("{unsigned}.{real_signature}")] {
+        let unsigned = format!(
+            "{}.{}",
+            encode_part(&json!({"alg": alg, "typ": "JWT"})),
+            encode_part(&claims_for(&id))
+        );
+        for token in [
+            format!("{unsigned}."),
+            unsigned.clone(),
+            format!("{unsigned}.{real_signature}"),
+        ] {
             assert_invalid_token(app.me(&token).await).await;
         }
-        assert_invalid_token(app.me(&hs256(&json!({"alg": alg, "typ": "JWT"}), &claims_for(&id), TEST_SECRET)).await).await;
+        assert_invalid_token(
+            app.me(&hs256(
+                &json!({"alg": alg, "typ": "JWT"}),
+                &claims_for(&id),
+                TEST_SECRET,
+            ))
+            .await,
+        )
+        .await;
     }
 }
 
@@ -99,12 +143,25 @@ async fn other_algorithms_are_refused_even_with_the_right_key() {
     for alg in [Algorithm::HS384, Algorithm::HS512] {
         let mut header = Header::new(alg);
         header.typ = Some("JWT".into());
-        let token = encode(&header, &claims_for(&id), &EncodingKey::from_secret(TEST_SECRET.as_bytes()).unwrap()).unwrap();
+        let token = encode(
+            &header,
+            &claims_for(&id),
+            &EncodingKey::from_secret(TEST_SECRET.as_bytes()).unwrap(),
+        )
+        .unwrap();
         assert_invalid_token(app.me(&token).await).await;
     }
     // Algorithm confusion: an asymmetric `alg` over an HMAC signature.
     for alg in ["RS256", "ES256", "PS256", "EdDSA", "hs256"] {
-        assert_invalid_token(app.me(&hs256(&json!({"alg": alg, "typ": "JWT"}), &claims_for(&id), TEST_SECRET)).await).await;
+        assert_invalid_token(
+            app.me(&hs256(
+                &json!({"alg": alg, "typ": "JWT"}),
+                &claims_for(&id),
+                TEST_SECRET,
+            ))
+            .await,
+        )
+        .await;
     }
 }
 
@@ -112,7 +169,11 @@ async fn other_algorithms_are_refused_even_with_the_right_key() {
 async fn a_token_signed_with_another_key_is_refused() {
     let app = spawn_app().await;
     let (_, _, id) = app.signed_in_user().await;
-    let forged = hs256(&header(), &claims_for(&id), "another-secret-of-at-least-32-bytes!!");
+    let forged = hs256(
+        &header(),
+        &claims_for(&id),
+        "another-secret-of-at-least-32-bytes!!",
+    );
     assert_invalid_token(app.me(&forged).await).await;
 }
 
@@ -132,7 +193,11 @@ async fn a_tampered_payload_or_stripped_signature_is_refused() {
     let last = if flipped.ends_with('A') { 'B' } else { 'A' };
     flipped.pop();
     flipped.push(last);
-    assert_invalid_token(app.me(&format!("{}.{}.{}", parts[0], parts[1], flipped)).await).await;
+    assert_invalid_token(
+        app.me(&format!("{}.{}.{}", parts[0], parts[1], flipped))
+            .await,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -148,7 +213,11 @@ async fn expiry_is_checked_with_at_most_30_seconds_of_leeway() {
     let now = now();
     assert_invalid_token(app.me(&with_times(now - 3600, now - 31 - 2)).await).await;
     assert_invalid_token(app.me(&with_times(now - 7200, now - 3600)).await).await;
-    assert_eq!(app.me(&with_times(now - 3600, now - 10)).await.status(), StatusCode::OK, "within leeway");
+    assert_eq!(
+        app.me(&with_times(now - 3600, now - 10)).await.status(),
+        StatusCode::OK,
+        "within leeway"
+    );
 }
 
 #[tokio::test]
@@ -162,7 +231,13 @@ async fn a_token_issued_in_the_future_is_refused() {
     assert_invalid_token(app.me(&hs256(&header(), &claims, TEST_SECRET)).await).await;
     claims["iat"] = json!(now + 10);
     claims["exp"] = json!(now + 10 + 3600);
-    assert_eq!(app.me(&hs256(&header(), &claims, TEST_SECRET)).await.status(), StatusCode::OK, "within leeway");
+    assert_eq!(
+        app.me(&hs256(&header(), &claims, TEST_SECRET))
+            .await
+            .status(),
+        StatusCode::OK,
+        "within leeway"
+    );
 }
 
 #[tokio::test]
@@ -180,7 +255,12 @@ async fn a_token_missing_any_claim_is_refused() {
 async fn a_wrong_issuer_or_audience_is_refused() {
     let app = spawn_app().await;
     let (_, _, id) = app.signed_in_user().await;
-    for (claim, value) in [("iss", json!("evil")), ("aud", json!("evil")), ("aud", json!(["evil"])), ("iss", json!(null))] {
+    for (claim, value) in [
+        ("iss", json!("evil")),
+        ("aud", json!("evil")),
+        ("aud", json!(["evil"])),
+        ("iss", json!(null)),
+    ] {
         let mut claims = claims_for(&id);
         claims[claim] = value;
         assert_invalid_token(app.me(&hs256(&header(), &claims, TEST_SECRET)).await).await;
@@ -190,13 +270,23 @@ async fn a_wrong_issuer_or_audience_is_refused() {
 #[tokio::test]
 async fn a_token_for_an_unknown_or_deleted_user_is_refused() {
     let app = spawn_app().await;
-    let unknown = hs256(&header(), &claims_for(&uuid::Uuid::new_v4().to_string()), TEST_SECRET);
+    let unknown = hs256(
+        &header(),
+        &claims_for(&uuid::Uuid::new_v4().to_string()),
+        TEST_SECRET,
+    );
     assert_invalid_token(app.me(&unknown).await).await;
-    assert_invalid_token(app.me(&hs256(&header(), &claims_for("not-a-uuid"), TEST_SECRET)).await).await;
+    assert_invalid_token(
+        app.me(&hs256(&header(), &claims_for("not-a-uuid"), TEST_SECRET))
+            .await,
+    )
+    .await;
 
     let (_, token, id) = app.signed_in_user().await;
     assert_eq!(app.me(&token).await.status(), StatusCode::OK);
-    app::server::users::delete_user(&app.state.db, id.parse().unwrap()).await.unwrap();
+    app::server::users::delete_user(&app.state.db, id.parse().unwrap())
+        .await
+        .unwrap();
     assert_invalid_token(app.me(&token).await).await;
 }
 
@@ -214,12 +304,33 @@ async fn an_oversized_token_is_refused() {
 #[tokio::test]
 async fn garbage_tokens_are_refused() {
     let app = spawn_app().await;
-    for token in ["abc", "a.b.c", "..", "....", "eyJhbGciOiJIUzI1NiJ9", "Bearer", "%%%.%%%.%%%", "e30.e30.e30"] {
+    for token in [
+        "abc",
+        "a.b.c",
+        "..",
+        "....",
+        "eyJhbGciOiJIUzI1NiJ9",
+        "Bearer",
+        "%%%.%%%.%%%",
+        "e30.e30.e30",
+    ] {
         assert_invalid_token(app.me(token).await).await;
     }
-    let empty = app.client.get(app.url("/api/me")).header("authorization", "Bearer ").send().await.unwrap();
+    let empty = app
+        .client
+        .get(app.url("/api/me"))
+        .header("authorization", "Bearer ")
+        .send()
+        .await
+        .unwrap();
     assert_invalid_token(empty).await;
-    let non_ascii = app.client.get(app.url("/api/me")).header("authorization", b"Bearer \xff\xfe".as_slice()).send().await.unwrap();
+    let non_ascii = app
+        .client
+        .get(app.url("/api/me"))
+        .header("authorization", b"Bearer \xff\xfe".as_slice())
+        .send()
+        .await
+        .unwrap();
     assert_invalid_token(non_ascii).await;
 }
 
@@ -227,7 +338,10 @@ async fn garbage_tokens_are_refused() {
 async fn a_token_without_the_jwt_type_is_refused() {
     let app = spawn_app().await;
     let (_, _, id) = app.signed_in_user().await;
-    for header in [json!({"alg": "HS256"}), json!({"alg": "HS256", "typ": "at+jwt"})] {
+    for header in [
+        json!({"alg": "HS256"}),
+        json!({"alg": "HS256", "typ": "at+jwt"}),
+    ] {
         assert_invalid_token(app.me(&hs256(&header, &claims_for(&id), TEST_SECRET)).await).await;
     }
 }
@@ -242,9 +356,17 @@ async fn a_revoked_token_stays_revoked_and_expired_revocations_are_purged() {
     // A revocation of a token that has long expired is deleted; a live one is kept.
     let jti = uuid::Uuid::new_v4();
     let past = (now() - 3600) as u64;
-    app::server::auth::revocation::revoke(&app.state.db, jti, id.parse().unwrap(), past).await.unwrap();
-    let (revocations, _) = app::server::service::purge_expired(&app.state.db, &app.state.throttle).await.unwrap();
+    app::server::auth::revocation::revoke(&app.state.db, jti, id.parse().unwrap(), past)
+        .await
+        .unwrap();
+    let (revocations, _) = app::server::service::purge_expired(&app.state.db, &app.state.throttle)
+        .await
+        .unwrap();
     assert_eq!(revocations, 1);
-    assert!(!app::server::auth::revocation::is_revoked(&app.state.db, jti).await.unwrap());
+    assert!(
+        !app::server::auth::revocation::is_revoked(&app.state.db, jti)
+            .await
+            .unwrap()
+    );
     assert_invalid_token(app.me(&token).await).await;
 }

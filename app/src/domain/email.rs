@@ -67,12 +67,26 @@ mod tests {
 
     #[test]
     fn a_plain_address_is_accepted_and_lower_cased() {
-        assert_eq!(Email::parse("  Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        assert_eq!(
+            Email::parse("  Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
     }
 
     #[test]
     fn addresses_the_contract_rejects_are_rejected() {
-        for bad in ["", "   ", "ann", "ann@", "@example.com", "ann@example", "a@b@c.com", "an n@example.com", "ann@exa mple.com", "ann@example.com\u{0}"] {
+        for bad in [
+            "",
+            "   ",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a@b@c.com",
+            "an n@example.com",
+            "ann@exa mple.com",
+            "ann@example.com\u{0}",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -81,7 +95,10 @@ mod tests {
     fn the_length_limit_counts_characters() {
         let local = "é".repeat(MAX_EMAIL_CHARS - "@example.com".len());
         assert!(Email::parse(&format!("{local}@example.com")).is_ok());
-        assert_eq!(Email::parse(&format!("{local}x@example.com")), Err(EmailError::TooLong));
+        assert_eq!(
+            Email::parse(&format!("{local}x@example.com")),
+            Err(EmailError::TooLong)
+        );
     }
 
     proptest! {

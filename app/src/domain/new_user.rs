@@ -19,9 +19,14 @@ impl NewUser {
         let mut errors = FieldErrors::new();
         let name = UserName::parse(name).map_err(|e| errors.insert("name".into(), e.to_string()));
         let email = Email::parse(email).map_err(|e| errors.insert("email".into(), e.to_string()));
-        let password = Password::parse(password).map_err(|e| errors.insert("password".into(), e.to_string()));
+        let password =
+            Password::parse(password).map_err(|e| errors.insert("password".into(), e.to_string()));
         match (name, email, password) {
-            (Ok(name), Ok(email), Ok(password)) => Ok(Self { name, email, password }),
+            (Ok(name), Ok(email), Ok(password)) => Ok(Self {
+                name,
+                email,
+                password,
+            }),
             _ => Err(errors),
         }
     }
@@ -34,12 +39,16 @@ mod tests {
     #[test]
     fn every_bad_field_is_reported() {
         let errors = NewUser::parse(" ", "nope", "short".into()).unwrap_err();
-        assert_eq!(errors.keys().collect::<Vec<_>>(), ["email", "name", "password"]);
+        assert_eq!(
+            errors.keys().collect::<Vec<_>>(),
+            ["email", "name", "password"]
+        );
     }
 
     #[test]
     fn a_good_registration_parses() {
-        let user = NewUser::parse("Ann", "Ann@Example.com", "correct horse battery".into()).unwrap();
+        let user =
+            NewUser::parse("Ann", "Ann@Example.com", "correct horse battery".into()).unwrap();
         assert_eq!(user.email.as_str(), "ann@example.com");
     }
 }

@@ -58,7 +58,10 @@ mod tests {
 
     #[test]
     fn a_name_is_trimmed() {
-        assert_eq!(UserName::parse("  Ada Lovelace \n").unwrap().as_str(), "Ada Lovelace");
+        assert_eq!(
+            UserName::parse("  Ada Lovelace \n").unwrap().as_str(),
+            "Ada Lovelace"
+        );
     }
 
     #[test]
@@ -70,13 +73,17 @@ mod tests {
     #[test]
     fn the_limit_is_one_hundred_characters_not_bytes() {
         assert!(UserName::parse(&"ü".repeat(100)).is_ok());
-        assert_eq!(UserName::parse(&"ü".repeat(101)), Err(UserNameError::TooLong));
+        assert_eq!(
+            UserName::parse(&"ü".repeat(101)),
+            Err(UserNameError::TooLong)
+        );
     }
 
     proptest! {
         #[test]
         fn names_of_1_to_100_visible_characters_parse(name in "[\\p{L}\\p{N}][\\p{L}\\p{N} '.-]{0,98}[\\p{L}\\p{N}]") {
-            prop_assert_eq!(UserName::parse(&name).unwrap().as_str(), name.as_str());
+            let parsed = UserName::parse(&name).unwrap();
+            prop_assert_eq!(parsed.as_str(), name.as_str());
         }
 
         #[test]

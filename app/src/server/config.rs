@@ -54,7 +54,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(variable: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { variable: variable.into(), reason: reason.into() }
+        Self {
+            variable: variable.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -105,14 +108,19 @@ impl Config {
 }
 
 fn check_database_url(url: &str) -> Result<(), ConfigError> {
-    let scheme = url.split_once(':').map(|(scheme, _)| scheme.to_ascii_lowercase());
+    let scheme = url
+        .split_once(':')
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
     match scheme.as_deref() {
         Some("sqlite" | "postgres" | "postgresql") => Ok(()),
         Some(other) => Err(ConfigError::new(
             "DATABASE_URL",
             format!("unknown scheme `{other}`; use sqlite://… or postgres://…"),
         )),
-        None => Err(ConfigError::new("DATABASE_URL", "not a URL; use sqlite://… or postgres://…")),
+        None => Err(ConfigError::new(
+            "DATABASE_URL",
+            "not a URL; use sqlite://… or postgres://…",
+        )),
     }
 }
 
@@ -130,7 +138,10 @@ fn check_secret(source: &str, secret: String) -> Result<SecretString, ConfigErro
     if secret.len() < MIN_SECRET_BYTES {
         return Err(ConfigError::new(
             source,
-            format!("must be at least {MIN_SECRET_BYTES} bytes long (it is {})", secret.len()),
+            format!(
+                "must be at least {MIN_SECRET_BYTES} bytes long (it is {})",
+                secret.len()
+            ),
         ));
     }
     Ok(SecretString::from(secret))
@@ -142,10 +153,16 @@ pub fn load_or_create_secret(path: &Path) -> Result<(SecretString, bool), Config
     match std::fs::read_to_string(path) {
         Ok(text) => return Ok((check_secret(&name, text.trim().to_owned())?, false)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(ConfigError::new(name, format!("cannot read the key file: {e}"))),
+        Err(e) => {
+            return Err(ConfigError::new(
+                name,
+                format!("cannot read the key file: {e}"),
+            ))
+        }
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| ConfigError::new(&name, format!("cannot create its folder: {e}")))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| ConfigError::new(&name, format!("cannot create its folder: {e}")))?;
     }
     let mut key = [0u8; 32];
     rand::fill(&mut key);
@@ -163,7 +180,10 @@ pub fn load_or_create_secret(path: &Path) -> Result<(SecretString, bool), Config
         Ok(()) => Ok((SecretString::from(encoded), true)),
         // Another instance created it first: use theirs, so both sign with one key.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_secret(path),
-        Err(e) => Err(ConfigError::new(name, format!("cannot write the key file: {e}"))),
+        Err(e) => Err(ConfigError::new(
+            name,
+            format!("cannot write the key file: {e}"),
+        )),
     }
 }
 
@@ -179,7 +199,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)], root: &Path) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::load(|name| vars.get(name).cloned(), root)
     }
 
@@ -192,7 +215,13 @@ mod tests {
         assert_eq!(config.jwt.issuer, "gatehouse");
         assert_eq!(config.jwt.audience, "gatehouse");
         assert_eq!(config.log_filter, "info");
-        assert_eq!(config.secret_file, Some(GeneratedSecret { path: dir.path().join(SECRET_FILE), created: true }));
+        assert_eq!(
+            config.secret_file,
+            Some(GeneratedSecret {
+                path: dir.path().join(SECRET_FILE),
+                created: true
+            })
+        );
     }
 
     #[test]
@@ -206,7 +235,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(SECRET_FILE)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join(SECRET_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }
@@ -216,7 +248,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = load(&[("JWT_SECRET", "too short")], dir.path()).unwrap_err();
         assert_eq!(err.variable, "JWT_SECRET");
-        assert!(!err.to_string().contains("too short"), "the secret must not be echoed");
+        assert!(
+            !err.to_string().contains("too short"),
+            "the secret must not be echoed"
+        );
     }
 
     #[test]

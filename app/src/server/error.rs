@@ -74,9 +74,13 @@ impl AppError {
             Self::PayloadTooLarge => "The request body is larger than 16 KiB.".into(),
             Self::InvalidCredentials => "The email or password is incorrect.".into(),
             Self::RateLimited { retry_after } => {
-                format!("Too many failed logins for this account. Try again in {retry_after} seconds.")
+                format!(
+                    "Too many failed logins for this account. Try again in {retry_after} seconds."
+                )
             }
-            Self::MissingToken => "This request needs an access token: Authorization: Bearer <token>.".into(),
+            Self::MissingToken => {
+                "This request needs an access token: Authorization: Bearer <token>.".into()
+            }
             Self::InvalidToken(_) => "The access token is invalid, expired or revoked.".into(),
             Self::NotFound => "There is nothing at this address.".into(),
             Self::MethodNotAllowed => "This address does not accept that method.".into(),
@@ -133,7 +137,10 @@ impl IntoResponse for AppError {
         let headers = response.headers_mut();
         match &self {
             Self::InvalidToken(_) => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                );
             }
             Self::MissingToken | Self::InvalidCredentials => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -1,7 +1,9 @@
 //! The one service behind both doors (the JSON API and the server functions): register, log in,
 //! authenticate, log out. Each function takes what it needs as arguments.
 
-use super::auth::{revocation, throttle, token, AuthUser, PasswordHasher, ThrottlePolicy, TokenKeys, Verification};
+use super::auth::{
+    revocation, throttle, token, AuthUser, PasswordHasher, ThrottlePolicy, TokenKeys, Verification,
+};
 use super::users::{self, InsertUserError};
 use super::AppError;
 use crate::domain::{Email, FieldErrors, NewUser, UserView};
@@ -28,13 +30,18 @@ pub struct LoginForm {
 
 impl std::fmt::Debug for RegisterForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RegisterForm").field("name", &self.name).field("email", &self.email).finish_non_exhaustive()
+        f.debug_struct("RegisterForm")
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .finish_non_exhaustive()
     }
 }
 
 impl std::fmt::Debug for LoginForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginForm").field("email", &self.email).finish_non_exhaustive()
+        f.debug_struct("LoginForm")
+            .field("email", &self.email)
+            .finish_non_exhaustive()
     }
 }
 
@@ -46,9 +53,16 @@ pub struct LoginSuccess {
 }
 
 #[tracing::instrument(skip_all, fields(email = %form.email.trim()))]
-pub async fn register(db: &DatabaseConnection, hasher: &PasswordHasher, form: RegisterForm) -> Result<UserView, AppError> {
-    let new_user = NewUser::parse(&form.name, &form.email, form.password).map_err(AppError::Validation)?;
-    let hash = hasher.hash(SecretString::from(new_user.password.expose().to_owned())).await?;
+pub async fn register(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    form: RegisterForm,
+) -> Result<UserView, AppError> {
+    let new_user =
+        NewUser::parse(&form.name, &form.email, form.password).map_err(AppError::Validation)?;
+    let hash = hasher
+        .hash(SecretString::from(new_user.password.expose().to_owned()))
+        .await?;
     match users::insert_user(db, &new_user.name, &new_user.email, hash).await {
         Ok(user) => {
             tracing::info!(user_id = %user.id, "user registered");
@@ -98,7 +112,10 @@ pub async fn login(
             }
             let token = keys.issue(user.id)?;
             tracing::info!(user_id = %user.id, "login succeeded");
-            Ok(LoginSuccess { token, user: UserView::from(&user) })
+            Ok(LoginSuccess {
+                token,
+                user: UserView::from(&user),
+            })
         }
         _ => {
             throttle::record_failure(db, policy, email.as_str(), now).await?;
@@ -110,9 +127,16 @@ pub async fn login(
 
 /// Upgrades a weaker stored hash. A failure here must not fail the login: it is logged and retried
 /// on the next one.
-async fn rehash(db: &DatabaseConnection, hasher: &PasswordHasher, user: &users::User, password: SecretString) {
+async fn rehash(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    user: &users::User,
+    password: SecretString,
+) {
     let result = match hasher.hash(password).await {
-        Ok(hash) => users::update_password_hash(db, user.id, hash).await.map_err(AppError::from),
+        Ok(hash) => users::update_password_hash(db, user.id, hash)
+            .await
+            .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
     match result {
@@ -122,8 +146,14 @@ async fn rehash(db: &DatabaseConnection, hasher: &PasswordHasher, user: &users::
 }
 
 /// Checks a bearer token completely: signature and claims, revocation, and that the user exists.
-pub async fn authenticate(db: &DatabaseConnection, keys: &TokenKeys, token: &str) -> Result<AuthUser, AppError> {
-    let claims = keys.verify(token).map_err(|e| AppError::InvalidToken(e.to_string()))?;
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    keys: &TokenKeys,
+    token: &str,
+) -> Result<AuthUser, AppError> {
+    let claims = keys
+        .verify(token)
+        .map_err(|e| AppError::InvalidToken(e.to_string()))?;
     if revocation::is_revoked(db, claims.jti).await? {
         return Err(AppError::InvalidToken("revoked".into()));
     }
@@ -142,7 +172,13 @@ pub async fn logout(db: &DatabaseConnection, auth: &AuthUser) -> Result<(), AppE
 }
 
 /// Deletes revocations of expired tokens and stale throttle rows; run periodically.
-pub async fn purge_expired(db: &DatabaseConnection, policy: &ThrottlePolicy) -> Result<(u64, u64), AppError> {
+pub async fn purge_expired(
+    db: &DatabaseConnection,
+    policy: &ThrottlePolicy,
+) -> Result<(u64, u64), AppError> {
     let now = token::now();
-    Ok((revocation::purge_expired(db, now).await?, throttle::purge_stale(db, policy, now).await?))
+    Ok((
+        revocation::purge_expired(db, now).await?,
+        throttle::purge_stale(db, policy, now).await?,
+    ))
 }

@@ -22,14 +22,20 @@ pub struct AppState {
 impl AppState {
     /// Connects to the database, runs the migrations and prepares the keys. A failure names the
     /// variable to fix.
-    pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Self, ConfigError> {
+    pub async fn build(
+        config: &Config,
+        leptos_options: LeptosOptions,
+    ) -> Result<Self, ConfigError> {
         let db = db::connect(config.database_url.expose_secret())
             .await
-            .map_err(|e| ConfigError::new("DATABASE_URL", format!("cannot open the database: {e}")))?;
-        db::migrate(&db)
-            .await
-            .map_err(|e| ConfigError::new("DATABASE_URL", format!("cannot migrate the database: {e}")))?;
-        let tokens = TokenKeys::new(&config.jwt).map_err(|e| ConfigError::new("JWT_SECRET", e.to_string()))?;
+            .map_err(|e| {
+                ConfigError::new("DATABASE_URL", format!("cannot open the database: {e}"))
+            })?;
+        db::migrate(&db).await.map_err(|e| {
+            ConfigError::new("DATABASE_URL", format!("cannot migrate the database: {e}"))
+        })?;
+        let tokens = TokenKeys::new(&config.jwt)
+            .map_err(|e| ConfigError::new("JWT_SECRET", e.to_string()))?;
         Ok(Self {
             leptos_options,
             db,

@@ -30,8 +30,12 @@ where
 /// The token of an `Authorization: Bearer …` header. No header, or another scheme, is
 /// `missing_token`; a Bearer header without a usable token is `invalid_token`.
 pub fn bearer_token(headers: &HeaderMap) -> Result<&str, AppError> {
-    let value = headers.get(header::AUTHORIZATION).ok_or(AppError::MissingToken)?;
-    let value = value.to_str().map_err(|_| AppError::InvalidToken("authorization header is not ASCII".into()))?;
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(AppError::MissingToken)?;
+    let value = value
+        .to_str()
+        .map_err(|_| AppError::InvalidToken("authorization header is not ASCII".into()))?;
     let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(AppError::MissingToken);

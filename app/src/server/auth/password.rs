@@ -10,8 +10,13 @@ use tokio::sync::Semaphore;
 
 /// The parameters every new hash gets (OWASP's argon2id minimum: m=19456 KiB, t=2, p=1).
 pub fn current_params() -> Params {
-    Params::new(Params::DEFAULT_M_COST, Params::DEFAULT_T_COST, Params::DEFAULT_P_COST, None)
-        .expect("the default argon2 parameters are valid")
+    Params::new(
+        Params::DEFAULT_M_COST,
+        Params::DEFAULT_T_COST,
+        Params::DEFAULT_P_COST,
+        None,
+    )
+    .expect("the default argon2 parameters are valid")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +33,9 @@ pub enum HashError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verification {
     /// It matched; `needs_rehash` when the stored hash is weaker than [`current_params`].
-    Valid { needs_rehash: bool },
+    Valid {
+        needs_rehash: bool,
+    },
     Invalid,
 }
 
@@ -42,7 +49,9 @@ pub struct PasswordHasher {
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PasswordHasher").field("available", &self.permits.available_permits()).finish()
+        f.debug_struct("PasswordHasher")
+            .field("available", &self.permits.available_permits())
+            .finish()
     }
 }
 
@@ -56,7 +65,11 @@ impl PasswordHasher {
             .hash_password(&salt_source)
             .expect("hashing a random dummy password cannot fail")
             .to_string();
-        Self { argon2, permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: dummy_hash.into() }
+        Self {
+            argon2,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash: dummy_hash.into(),
+        }
     }
 
     /// One hash at a time per core but one, leaving a core for everything else.
@@ -69,14 +82,21 @@ impl PasswordHasher {
     pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
         let argon2 = self.argon2.clone();
         self.run_blocking(move || {
-            argon2.hash_password(password.expose_secret().as_bytes()).map(|h| h.to_string()).map_err(HashError::Hash)
+            argon2
+                .hash_password(password.expose_secret().as_bytes())
+                .map(|h| h.to_string())
+                .map_err(HashError::Hash)
         })
         .await
     }
 
     /// Checks `password` against `stored`, or against the dummy hash when there is no user.
     #[tracing::instrument(skip_all)]
-    pub async fn verify(&self, password: SecretString, stored: Option<String>) -> Result<Verification, HashError> {
+    pub async fn verify(
+        &self,
+        password: SecretString,
+        stored: Option<String>,
+    ) -> Result<Verification, HashError> {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let argon2 = self.argon2.clone();
@@ -85,9 +105,13 @@ impl PasswordHasher {
             let Ok(parsed) = PasswordHash::new(&stored) else {
                 return Ok(Verification::Invalid);
             };
-            let matched = argon2.verify_password(password.expose_secret().as_bytes(), &parsed).is_ok();
+            let matched = argon2
+                .verify_password(password.expose_secret().as_bytes(), &parsed)
+                .is_ok();
             Ok(if matched && known {
-                Verification::Valid { needs_rehash: is_weaker_than_current(&parsed) }
+                Verification::Valid {
+                    needs_rehash: is_weaker_than_current(&parsed),
+                }
             } else {
                 Verification::Invalid
             })
@@ -99,7 +123,12 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
-        let permit = self.permits.clone().acquire_owned().await.map_err(|_| HashError::Closed)?;
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| HashError::Closed)?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             work()
@@ -110,7 +139,9 @@ impl PasswordHasher {
 
 /// True when the hash is not argon2id v19 or uses less memory or fewer passes than now required.
 pub fn is_weaker_than_current(hash: &PasswordHash) -> bool {
-    if hash.algorithm.as_str() != Algorithm::Argon2id.ident().as_str() || hash.version != Some(Version::V0x13.into()) {
+    if hash.algorithm.as_str() != Algorithm::Argon2id.ident().as_str()
+        || hash.version != Some(Version::V0x13.into())
+    {
         return true;
     }
     let current = current_params();
@@ -132,27 +163,57 @@ mod tests {
     async fn a_hash_verifies_its_own_password_only() {
         let hasher = PasswordHasher::new(1);
         let hash = hasher.hash(secret("correct horse battery")).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert_eq!(
-            hasher.verify(secret("correct horse battery"), Some(hash.clone())).await.unwrap(),
-            Verification::Valid { needs_rehash: false }
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
         );
-        assert_eq!(hasher.verify(secret("wrong horse battery"), Some(hash)).await.unwrap(), Verification::Invalid);
+        assert_eq!(
+            hasher
+                .verify(secret("correct horse battery"), Some(hash.clone()))
+                .await
+                .unwrap(),
+            Verification::Valid {
+                needs_rehash: false
+            }
+        );
+        assert_eq!(
+            hasher
+                .verify(secret("wrong horse battery"), Some(hash))
+                .await
+                .unwrap(),
+            Verification::Invalid
+        );
     }
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
         let hasher = PasswordHasher::new(1);
-        assert_eq!(hasher.verify(secret("anything at all"), None).await.unwrap(), Verification::Invalid);
+        assert_eq!(
+            hasher
+                .verify(secret("anything at all"), None)
+                .await
+                .unwrap(),
+            Verification::Invalid
+        );
     }
 
     #[tokio::test]
     async fn a_weaker_hash_asks_for_a_rehash() {
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).unwrap());
-        let hash = weak.hash_password(b"correct horse battery").unwrap().to_string();
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, None).unwrap(),
+        );
+        let hash = weak
+            .hash_password(b"correct horse battery")
+            .unwrap()
+            .to_string();
         let hasher = PasswordHasher::new(1);
         assert_eq!(
-            hasher.verify(secret("correct horse battery"), Some(hash)).await.unwrap(),
+            hasher
+                .verify(secret("correct horse battery"), Some(hash))
+                .await
+                .unwrap(),
             Verification::Valid { needs_rehash: true }
         );
     }
@@ -160,6 +221,12 @@ mod tests {
     #[tokio::test]
     async fn a_corrupt_stored_hash_is_a_failed_login_not_an_error() {
         let hasher = PasswordHasher::new(1);
-        assert_eq!(hasher.verify(secret("whatever"), Some("garbage".into())).await.unwrap(), Verification::Invalid);
+        assert_eq!(
+            hasher
+                .verify(secret("whatever"), Some("garbage".into()))
+                .await
+                .unwrap(),
+            Verification::Invalid
+        );
     }
 }

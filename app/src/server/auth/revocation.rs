@@ -21,8 +21,17 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 /// Marks `jti` revoked; revoking twice is harmless.
-pub async fn revoke(db: &impl ConnectionTrait, jti: Uuid, user_id: Uuid, expires_at: u64) -> Result<(), DbErr> {
-    let row = ActiveModel { jti: Set(jti), user_id: Set(user_id), expires_at: Set(to_i64(expires_at)) };
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    jti: Uuid,
+    user_id: Uuid,
+    expires_at: u64,
+) -> Result<(), DbErr> {
+    let row = ActiveModel {
+        jti: Set(jti),
+        user_id: Set(user_id),
+        expires_at: Set(to_i64(expires_at)),
+    };
     Entity::insert(row)
         .on_conflict(OnConflict::column(Column::Jti).do_nothing().to_owned())
         .exec_without_returning(db)
@@ -37,7 +46,10 @@ pub async fn is_revoked(db: &impl ConnectionTrait, jti: Uuid) -> Result<bool, Db
 /// Deletes revocations of tokens that have expired by `now` (plus leeway); returns how many.
 pub async fn purge_expired(db: &impl ConnectionTrait, now: u64) -> Result<u64, DbErr> {
     let cutoff = to_i64(now.saturating_sub(super::token::LEEWAY_SECONDS));
-    let result = Entity::delete_many().filter(Column::ExpiresAt.lt(cutoff)).exec(db).await?;
+    let result = Entity::delete_many()
+        .filter(Column::ExpiresAt.lt(cutoff))
+        .exec(db)
+        .await?;
     Ok(result.rows_affected)
 }
 

@@ -19,7 +19,11 @@ pub struct ThrottlePolicy {
 impl Default for ThrottlePolicy {
     /// 10 failures in 15 minutes lock the account's logins for 15 minutes.
     fn default() -> Self {
-        Self { max_failures: 10, window: Duration::from_secs(15 * 60), lockout: Duration::from_secs(15 * 60) }
+        Self {
+            max_failures: 10,
+            window: Duration::from_secs(15 * 60),
+            lockout: Duration::from_secs(15 * 60),
+        }
     }
 }
 
@@ -41,14 +45,25 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 /// `Some(seconds to wait)` while the email is locked.
-pub async fn retry_after(db: &impl ConnectionTrait, email: &str, now: u64) -> Result<Option<u64>, DbErr> {
+pub async fn retry_after(
+    db: &impl ConnectionTrait,
+    email: &str,
+    now: u64,
+) -> Result<Option<u64>, DbErr> {
     let now = to_i64(now);
     let row = Entity::find_by_id(email.to_owned()).one(db).await?;
-    Ok(row.filter(|r| r.locked_until > now).map(|r| (r.locked_until - now) as u64))
+    Ok(row
+        .filter(|r| r.locked_until > now)
+        .map(|r| (r.locked_until - now) as u64))
 }
 
 /// Counts one failure, in one statement, so concurrent failures are all counted.
-pub async fn record_failure(db: &impl ConnectionTrait, policy: &ThrottlePolicy, email: &str, now: u64) -> Result<(), DbErr> {
+pub async fn record_failure(
+    db: &impl ConnectionTrait,
+    policy: &ThrottlePolicy,
+    email: &str,
+    now: u64,
+) -> Result<(), DbErr> {
     let now = to_i64(now);
     let window_start = now - to_i64(policy.window.as_secs());
     let locked_until = now + to_i64(policy.lockout.as_secs());
@@ -58,12 +73,23 @@ pub async fn record_failure(db: &impl ConnectionTrait, policy: &ThrottlePolicy, 
     let window_expired = col(Column::WindowStartedAt).lt(window_start);
     let mut on_conflict = OnConflict::column(Column::Email);
     on_conflict
-        .value(Column::Failures, Expr::case(window_expired.clone(), 1).finally(col(Column::Failures).add(1)))
-        .value(Column::WindowStartedAt, Expr::case(window_expired.clone(), now).finally(col(Column::WindowStartedAt)))
+        .value(
+            Column::Failures,
+            Expr::case(window_expired.clone(), 1).finally(col(Column::Failures).add(1)),
+        )
+        .value(
+            Column::WindowStartedAt,
+            Expr::case(window_expired.clone(), now).finally(col(Column::WindowStartedAt)),
+        )
         .value(
             Column::LockedUntil,
-            Expr::case(window_expired.not().and(col(Column::Failures).add(1).gte(max)), locked_until)
-                .finally(col(Column::LockedUntil)),
+            Expr::case(
+                window_expired
+                    .not()
+                    .and(col(Column::Failures).add(1).gte(max)),
+                locked_until,
+            )
+            .finally(col(Column::LockedUntil)),
         );
     let first = ActiveModel {
         email: Set(email.to_owned()),
@@ -71,16 +97,27 @@ pub async fn record_failure(db: &impl ConnectionTrait, policy: &ThrottlePolicy, 
         window_started_at: Set(now),
         locked_until: Set(if max <= 1 { locked_until } else { 0 }),
     };
-    Entity::insert(first).on_conflict(on_conflict).exec_without_returning(db).await.map(drop)
+    Entity::insert(first)
+        .on_conflict(on_conflict)
+        .exec_without_returning(db)
+        .await
+        .map(drop)
 }
 
 /// A good login clears the count.
 pub async fn record_success(db: &impl ConnectionTrait, email: &str) -> Result<(), DbErr> {
-    Entity::delete_by_id(email.to_owned()).exec(db).await.map(drop)
+    Entity::delete_by_id(email.to_owned())
+        .exec(db)
+        .await
+        .map(drop)
 }
 
 /// Deletes rows that neither lock nor count any more.
-pub async fn purge_stale(db: &impl ConnectionTrait, policy: &ThrottlePolicy, now: u64) -> Result<u64, DbErr> {
+pub async fn purge_stale(
+    db: &impl ConnectionTrait,
+    policy: &ThrottlePolicy,
+    now: u64,
+) -> Result<u64, DbErr> {
     let now = to_i64(now);
     let result = Entity::delete_many()
         .filter(Column::LockedUntil.lte(now))

@@ -31,7 +31,9 @@ pub struct IssuedToken {
 
 impl std::fmt::Debug for IssuedToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuedToken").field("claims", &self.claims).finish_non_exhaustive()
+        f.debug_struct("IssuedToken")
+            .field("claims", &self.claims)
+            .finish_non_exhaustive()
     }
 }
 
@@ -65,7 +67,10 @@ pub struct TokenKeys {
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenKeys").field("issuer", &self.issuer).field("audience", &self.audience).finish_non_exhaustive()
+        f.debug_struct("TokenKeys")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
     }
 }
 
@@ -107,7 +112,11 @@ impl TokenKeys {
         let mut header = Header::new(Algorithm::HS256);
         header.typ = Some("JWT".to_owned());
         let token = jsonwebtoken::encode(&header, &claims, &self.encoding)?;
-        Ok(IssuedToken { token, claims, expires_in: self.ttl })
+        Ok(IssuedToken {
+            token,
+            claims,
+            expires_in: self.ttl,
+        })
     }
 
     /// Checks signature, algorithm, type, every claim and the time window. Revocation and the
@@ -132,7 +141,9 @@ impl TokenKeys {
 }
 
 pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 #[cfg(test)]
@@ -163,11 +174,17 @@ mod tests {
     fn every_token_gets_its_own_jti() {
         let keys = keys();
         let user = Uuid::new_v4();
-        assert_ne!(keys.issue(user).unwrap().claims.jti, keys.issue(user).unwrap().claims.jti);
+        assert_ne!(
+            keys.issue(user).unwrap().claims.jti,
+            keys.issue(user).unwrap().claims.jti
+        );
     }
 
     #[test]
     fn an_oversized_token_is_refused_before_parsing() {
-        assert!(matches!(keys().verify(&"a".repeat(MAX_TOKEN_BYTES + 1)), Err(TokenError::TooLong)));
+        assert!(matches!(
+            keys().verify(&"a".repeat(MAX_TOKEN_BYTES + 1)),
+            Err(TokenError::TooLong)
+        ));
     }
 }

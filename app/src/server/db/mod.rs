@@ -13,10 +13,13 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens the pool; for a SQLite file, creates the file and its folder first.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    if let Some(dir) = sqlite_file(url).and_then(|path| std::path::Path::new(path).parent().map(ToOwned::to_owned)) {
+    if let Some(dir) =
+        sqlite_file(url).and_then(|path| std::path::Path::new(path).parent().map(ToOwned::to_owned))
+    {
         if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| DbErr::Custom(format!("cannot create the folder {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                DbErr::Custom(format!("cannot create the folder {}: {e}", dir.display()))
+            })?;
         }
     }
     let mut options = ConnectOptions::new(url);
@@ -44,7 +47,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// The file path of a `sqlite:` URL, if it names a file.
 fn sqlite_file(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
@@ -55,7 +60,10 @@ mod tests {
 
     #[test]
     fn the_file_of_a_sqlite_url_is_found() {
-        assert_eq!(sqlite_file("sqlite://data/gatehouse.db?mode=rwc"), Some("data/gatehouse.db"));
+        assert_eq!(
+            sqlite_file("sqlite://data/gatehouse.db?mode=rwc"),
+            Some("data/gatehouse.db")
+        );
         assert_eq!(sqlite_file("sqlite:/tmp/x.db"), Some("/tmp/x.db"));
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://localhost/test"), None);

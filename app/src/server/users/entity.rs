@@ -38,7 +38,9 @@ impl From<&Model> for crate::domain::UserView {
             id: user.id,
             name: user.name.clone(),
             email: user.email.clone(),
-            created_at: user.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            created_at: user
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use super::entity::{self, ActiveModel, Entity as Users};
 use crate::domain::{Email, UserName};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr,
+};
 use uuid::Uuid;
 
 pub use entity::Model as User;
@@ -23,7 +25,8 @@ pub async fn insert_user(
     password_hash: String,
 ) -> Result<User, InsertUserError> {
     // Whole seconds: what the API shows is exactly what is stored, on every backend.
-    let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap_or_default();
+    let now =
+        chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap_or_default();
     let user = User {
         id: Uuid::new_v4(),
         name: name.as_str().to_owned(),
@@ -42,20 +45,32 @@ pub async fn insert_user(
     };
     match Users::insert(row).exec_without_returning(db).await {
         Ok(_) => Ok(user),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(InsertUserError::EmailTaken),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(InsertUserError::EmailTaken)
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn find_by_email(db: &impl ConnectionTrait, email: &Email) -> Result<Option<User>, DbErr> {
-    Users::find().filter(entity::Column::Email.eq(email.as_str())).one(db).await
+pub async fn find_by_email(
+    db: &impl ConnectionTrait,
+    email: &Email,
+) -> Result<Option<User>, DbErr> {
+    Users::find()
+        .filter(entity::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await
 }
 
 pub async fn find_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<User>, DbErr> {
     Users::find_by_id(id).one(db).await
 }
 
-pub async fn update_password_hash(db: &impl ConnectionTrait, id: Uuid, password_hash: String) -> Result<(), DbErr> {
+pub async fn update_password_hash(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    password_hash: String,
+) -> Result<(), DbErr> {
     let row = ActiveModel {
         id: sea_orm::ActiveValue::Unchanged(id),
         password_hash: Set(password_hash),

@@ -69,9 +69,15 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(LoginThrottle::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(RevokedTokens::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Users::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(LoginThrottle::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(RevokedTokens::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Users::Table).to_owned())
+            .await
     }
 }
 
