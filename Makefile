@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` (the app on SQLite, no configuration) and
 # `make test` (every test). Both install what is missing first (scripts/install-tools.sh).
-.PHONY: setup build run dev test test-rust bench
+.PHONY: setup build run dev test test-rust test-e2e bench
 
 setup:
 	./scripts/install-tools.sh
@@ -18,7 +18,10 @@ test-rust:
 	cargo test -p app --features ssr
 	cargo test -p gatehouse
 
-test: setup test-rust
+test-e2e:
+	cargo leptos end-to-end --release
+
+test: setup test-rust test-e2e
 
 bench: setup
 	bench/run.sh

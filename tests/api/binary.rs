@@ -247,6 +247,14 @@ async fn nothing_in_the_log_is_a_password_hash_or_token() {
         .post("/api/auth/logout", json!({}), Some(&token))
         .await;
     server.login(&unique_email()).await;
+    // The classic slip: a password typed into the email field.
+    server
+        .post(
+            "/api/auth/login",
+            json!({"email": GOOD_PASSWORD, "password": GOOD_PASSWORD}),
+            None,
+        )
+        .await;
     let log = server.log().join("\n");
     assert!(log.contains("/api/auth/login"), "requests are logged");
     for secret in [

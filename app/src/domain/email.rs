@@ -17,7 +17,7 @@ pub enum EmailError {
     Empty,
     #[error("must be at most {MAX_EMAIL_CHARS} characters")]
     TooLong,
-    #[error("not a valid email address")]
+    #[error("is not a valid email address")]
     Invalid,
 }
 

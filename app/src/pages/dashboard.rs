@@ -1,0 +1,64 @@
+use crate::auth_api::logout;
+use crate::session::{storage, Auth, Session, SessionEvent};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+/// Where the guard sends a visitor without a valid token.
+pub const LOGIN_FOR_DASHBOARD: &str = "/login?next=/dashboard";
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let auth = Auth::get();
+    let navigate = use_navigate();
+    let guard = navigate.clone();
+    // Runs in the browser only, once the session is known: the server renders the neutral state.
+    Effect::new(move |_| {
+        if let Session::SignedOut { .. } = auth.0.get() {
+            guard(
+                LOGIN_FOR_DASHBOARD,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+
+    let leaving = RwSignal::new(false);
+    let on_logout = move |_| {
+        if leaving.get_untracked() {
+            return;
+        }
+        leaving.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // Revoke on the server; whatever it answers, this browser forgets the token.
+            if let Err(error) = logout().await {
+                leptos::logging::debug_warn!("logout: {error}");
+            }
+            storage::clear();
+            auth.dispatch(SessionEvent::LoggedOut);
+            navigate("/login", Default::default());
+        });
+    };
+
+    view! {
+        <Title text="Dashboard · Gatehouse"/>
+        <section class="card">
+            {move || match auth.0.get() {
+                Session::SignedIn(user) => view! {
+                    <h1>{format!("Welcome, {}!", user.name)}</h1>
+                    <p>"You are signed in as " <strong class="email">{user.email}</strong> "."</p>
+                    <p>"Only a valid token opens this page."</p>
+                    <button type="button" class="secondary" on:click=on_logout.clone() disabled=move || leaving.get()>
+                        {move || if leaving.get() { "Logging out…" } else { "Log out" }}
+                    </button>
+                }.into_any(),
+                _ => view! { <p class="loading" aria-busy="true">"Checking your session…"</p> }.into_any(),
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,182 @@
+//! The auth state every page reads: one context holding who is signed in. The token itself lives
+//! in the browser's local storage, never in a signal, a URL or an argument.
+
+use crate::domain::UserView;
+use leptos::prelude::*;
+
+/// Local-storage key of the access token.
+pub const TOKEN_KEY: &str = "gatehouse.token";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Session {
+    /// Before the browser has read storage: what the server renders, so hydration matches.
+    Unknown,
+    /// No valid token. `ended` when a session ended under the user (expired, revoked, or signed
+    /// out in another tab), so the login page can say so.
+    SignedOut {
+        ended: bool,
+    },
+    SignedIn(UserView),
+}
+
+/// What can happen to a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionEvent {
+    /// Storage held no token at start-up.
+    NoToken,
+    /// A stored token was accepted by the server at start-up, or a login or registration succeeded.
+    SignedIn(UserView),
+    /// The server refused the stored token (expired, revoked, user gone).
+    TokenRejected,
+    /// The user pressed "Log out".
+    LoggedOut,
+    /// Another tab removed the token.
+    SignedOutElsewhere,
+}
+
+impl Session {
+    /// The state after `event`: pure, so it is unit-tested without a browser.
+    pub fn apply(&self, event: SessionEvent) -> Session {
+        match event {
+            SessionEvent::SignedIn(user) => Session::SignedIn(user),
+            SessionEvent::NoToken | SessionEvent::LoggedOut => Session::SignedOut { ended: false },
+            SessionEvent::TokenRejected => Session::SignedOut { ended: true },
+            SessionEvent::SignedOutElsewhere => match self {
+                Session::SignedIn(_) => Session::SignedOut { ended: true },
+                other => other.clone(),
+            },
+        }
+    }
+
+    pub fn user(&self) -> Option<&UserView> {
+        match self {
+            Session::SignedIn(user) => Some(user),
+            _ => None,
+        }
+    }
+}
+
+/// The context: a signal of the session.
+#[derive(Clone, Copy)]
+pub struct Auth(pub RwSignal<Session>);
+
+impl Auth {
+    pub fn provide() -> Self {
+        let auth = Auth(RwSignal::new(Session::Unknown));
+        provide_context(auth);
+        auth
+    }
+
+    pub fn get() -> Self {
+        expect_context::<Auth>()
+    }
+
+    pub fn dispatch(&self, event: SessionEvent) {
+        self.0.update(|session| *session = session.apply(event));
+    }
+}
+
+/// Local storage access; only the browser has it. On the server these do nothing.
+pub mod storage {
+    #[cfg(feature = "hydrate")]
+    use super::TOKEN_KEY;
+
+    #[cfg(feature = "hydrate")]
+    pub fn token() -> Option<String> {
+        use gloo_storage::Storage;
+        gloo_storage::LocalStorage::get::<String>(TOKEN_KEY).ok()
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn store(token: &str) {
+        use gloo_storage::Storage;
+        let _ = gloo_storage::LocalStorage::set(TOKEN_KEY, token);
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn clear() {
+        use gloo_storage::Storage;
+        gloo_storage::LocalStorage::delete(TOKEN_KEY);
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn token() -> Option<String> {
+        None
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn store(_token: &str) {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn clear() {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> UserView {
+        UserView {
+            id: uuid::Uuid::nil(),
+            name: "Ann".into(),
+            email: "ann@example.com".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn start_up_resolves_the_unknown_state() {
+        assert_eq!(
+            Session::Unknown.apply(SessionEvent::NoToken),
+            Session::SignedOut { ended: false }
+        );
+        assert_eq!(
+            Session::Unknown.apply(SessionEvent::SignedIn(user())),
+            Session::SignedIn(user())
+        );
+        assert_eq!(
+            Session::Unknown.apply(SessionEvent::TokenRejected),
+            Session::SignedOut { ended: true }
+        );
+    }
+
+    #[test]
+    fn a_rejected_token_ends_the_session_with_a_message() {
+        assert_eq!(
+            Session::SignedIn(user()).apply(SessionEvent::TokenRejected),
+            Session::SignedOut { ended: true }
+        );
+    }
+
+    #[test]
+    fn logging_out_is_not_an_ended_session() {
+        assert_eq!(
+            Session::SignedIn(user()).apply(SessionEvent::LoggedOut),
+            Session::SignedOut { ended: false }
+        );
+    }
+
+    #[test]
+    fn signing_out_elsewhere_ends_only_a_signed_in_session() {
+        assert_eq!(
+            Session::SignedIn(user()).apply(SessionEvent::SignedOutElsewhere),
+            Session::SignedOut { ended: true }
+        );
+        let out = Session::SignedOut { ended: false };
+        assert_eq!(out.apply(SessionEvent::SignedOutElsewhere), out);
+    }
+
+    #[test]
+    fn signing_in_replaces_any_state() {
+        for state in [
+            Session::Unknown,
+            Session::SignedOut { ended: true },
+            Session::SignedIn(user()),
+        ] {
+            assert_eq!(
+                state.apply(SessionEvent::SignedIn(user())),
+                Session::SignedIn(user())
+            );
+        }
+    }
+}
