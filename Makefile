@@ -19,7 +19,7 @@ test-rust:
 	cargo test -p gatehouse
 
 test-e2e:
-	cargo leptos end-to-end --release
+	RUST_LOG=warn cargo leptos end-to-end --release
 
 test: setup test-rust test-e2e
 

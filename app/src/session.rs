@@ -16,6 +16,8 @@ pub enum Session {
     SignedOut {
         ended: bool,
     },
+    /// The user pressed "Log out" in this tab; the page that did it decides where to go.
+    LoggedOut,
     SignedIn(UserView),
 }
 
@@ -39,7 +41,8 @@ impl Session {
     pub fn apply(&self, event: SessionEvent) -> Session {
         match event {
             SessionEvent::SignedIn(user) => Session::SignedIn(user),
-            SessionEvent::NoToken | SessionEvent::LoggedOut => Session::SignedOut { ended: false },
+            SessionEvent::NoToken => Session::SignedOut { ended: false },
+            SessionEvent::LoggedOut => Session::LoggedOut,
             SessionEvent::TokenRejected => Session::SignedOut { ended: true },
             SessionEvent::SignedOutElsewhere => match self {
                 Session::SignedIn(_) => Session::SignedOut { ended: true },
@@ -152,7 +155,7 @@ mod tests {
     fn logging_out_is_not_an_ended_session() {
         assert_eq!(
             Session::SignedIn(user()).apply(SessionEvent::LoggedOut),
-            Session::SignedOut { ended: false }
+            Session::LoggedOut
         );
     }
 

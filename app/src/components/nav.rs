@@ -14,7 +14,7 @@ pub fn Nav() -> impl IntoView {
                 <A href="/public">"Public page"</A>
                 {move || match auth.0.get() {
                     Session::SignedIn(_) => view! { <A href="/dashboard">"Dashboard"</A> }.into_any(),
-                    Session::SignedOut { .. } => view! {
+                    Session::SignedOut { .. } | Session::LoggedOut => view! {
                         <A href="/login">"Log in"</A>
                         <A href="/register">"Register"</A>
                     }.into_any(),
