@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Loads the release server with wrk and prints, side by side in one run:
-#   1. GET /api/me on Gatehouse vs the ceiling (bench/ceiling.rs: HMAC check, answer from memory);
+#   1. GET /api/me on Gatehouse vs the ceiling (bench/ceiling/: HMAC check, answer from memory);
 #   2. GET /api/me latency while 4 other connections log in non-stop;
 #   3. Gatehouse's peak RSS during all of it.
 # Run by hand from the repository root: bench/run.sh [seconds per run, default 15]
@@ -13,7 +13,8 @@ CEIL_ADDR=127.0.0.1:3812
 command -v wrk >/dev/null || { echo "wrk is missing: scripts/install-tools.sh installs it" >&2; exit 1; }
 
 echo "building (release)…" >&2
-cargo build --release -q -p gatehouse --bin gatehouse --example ceiling
+cargo leptos build --release >/dev/null
+cargo build --release -q -p ceiling
 
 work=$(mktemp -d)
 cp Leptos.toml "$work/"
@@ -24,7 +25,7 @@ trap cleanup EXIT
 (cd "$work" && JWT_SECRET=$SECRET RUST_LOG=${BENCH_RUST_LOG:-warn} LEPTOS_SITE_ADDR=$GH_ADDR \
   exec "$OLDPWD/target/release/gatehouse") >"$work/gatehouse.log" 2>&1 &
 gh_pid=$!; pids+=("$gh_pid")
-JWT_SECRET=$SECRET target/release/examples/ceiling "$CEIL_ADDR" &
+JWT_SECRET=$SECRET target/release/ceiling "$CEIL_ADDR" &
 pids+=("$!")
 for _ in $(seq 100); do curl -fs "http://$GH_ADDR/healthz" >/dev/null && curl -s -o /dev/null "http://$CEIL_ADDR/api/me" && break; sleep 0.1; done
 

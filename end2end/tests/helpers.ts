@@ -17,8 +17,7 @@ export async function open(page: Page, path: string) {
 }
 
 /** A fresh user made through the JSON API: returns its email and a token. */
-export async function apiUser(request: APIRequestContext, name = "Erin Tester") {
-  const email = uniqueEmail();
+export async function apiUser(request: APIRequestContext, name = "Erin Tester", email = uniqueEmail()) {
   const registered = await request.post("/api/auth/register", { data: { name, email, password: PASSWORD } });
   expect(registered.status()).toBe(201);
   const login = await request.post("/api/auth/login", { data: { email, password: PASSWORD } });

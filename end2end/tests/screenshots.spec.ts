@@ -10,7 +10,7 @@ test("screenshots of the login page and the dashboard", async ({ page, request }
   await open(page, "/login");
   await page.screenshot({ path: join(dir, "login.png") });
 
-  const user = await apiUser(request, "Ada Lovelace");
+  const user = await apiUser(request, "Ada Lovelace", `ada.${Date.now().toString(36)}@example.com`);
   await storeToken(page, user.token);
   await open(page, "/dashboard");
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace!" })).toBeVisible();
