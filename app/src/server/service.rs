@@ -167,12 +167,10 @@ pub async fn authenticate(
     let claims = keys
         .verify(token)
         .map_err(|e| AppError::InvalidToken(e.to_string()))?;
-    if revocation::is_revoked(db, claims.jti).await? {
-        return Err(AppError::InvalidToken("revoked".into()));
-    }
-    let user = users::find_by_id(db, claims.sub)
+    // One query: the user, unless the token is revoked.
+    let user = users::find_unrevoked(db, claims.sub, claims.jti)
         .await?
-        .ok_or_else(|| AppError::InvalidToken("no such user".into()))?;
+        .ok_or_else(|| AppError::InvalidToken("revoked, or no such user".into()))?;
     Ok(AuthUser { user, claims })
 }
 

@@ -66,6 +66,26 @@ pub async fn find_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Us
     Users::find_by_id(id).one(db).await
 }
 
+/// The user a token names, in one query with its revocation check: `None` when the user is gone
+/// or the token id `jti` is revoked. This is the hot path of every authenticated request.
+pub async fn find_unrevoked(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    jti: Uuid,
+) -> Result<Option<User>, DbErr> {
+    use crate::server::auth::revocation;
+    use sea_orm::sea_query::{Expr, Query};
+    let revoked = Query::select()
+        .expr(Expr::val(1))
+        .from(revocation::Entity)
+        .and_where(revocation::Column::Jti.eq(jti))
+        .to_owned();
+    Users::find_by_id(id)
+        .filter(Expr::not_exists(revoked))
+        .one(db)
+        .await
+}
+
 pub async fn update_password_hash(
     db: &impl ConnectionTrait,
     id: Uuid,
