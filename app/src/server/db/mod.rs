@@ -8,6 +8,8 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
+/// Connections in the pool, for SQLite and Postgres alike.
+const POOL_SIZE: u32 = 8;
 /// How long a writer waits for SQLite's lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -24,6 +26,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     }
     let mut options = ConnectOptions::new(url);
     options
+        // SeaORM opens one SQLite connection unless told otherwise; with WAL, readers run in
+        // parallel, and SQLite serialises the writers itself (busy timeout below).
+        .max_connections(POOL_SIZE)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
