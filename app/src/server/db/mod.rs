@@ -9,7 +9,7 @@ use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
 /// Connections in the pool, for SQLite and Postgres alike.
-const POOL_SIZE: u32 = 8;
+const POOL_SIZE: u32 = 4;
 /// How long a writer waits for SQLite's lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -39,7 +39,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
-        });
+        })
+        // A local file cannot go stale under a pooled connection: no ping before every query.
+        .map_sqlx_sqlite_pool_opts(|pool| pool.test_before_acquire(false));
     let db = Database::connect(options).await?;
     db.ping().await?;
     Ok(db)
