@@ -7,6 +7,7 @@ mod auth_flow;
 mod binary;
 mod errors;
 mod layout;
+mod postgres;
 mod robustness;
 mod throttling;
 mod tokens;

@@ -4,6 +4,7 @@ use super::entity::{self, ActiveModel, Entity as Users};
 use crate::domain::{Email, UserName};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr,
+    Statement,
 };
 use uuid::Uuid;
 
@@ -66,24 +67,26 @@ pub async fn find_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Us
     Users::find_by_id(id).one(db).await
 }
 
-/// The user a token names, in one query with its revocation check: `None` when the user is gone
-/// or the token id `jti` is revoked. This is the hot path of every authenticated request.
+/// The user a token names, unless its `jti` is revoked, in one query. Written out rather than
+/// built with sea-query because it runs on every authenticated request, and building the statement
+/// each time cost more than running it (10,500 vs 18,000 req/s on `/api/me`; see the README).
+/// `$1`/`$2` are positional parameters in both SQLite and Postgres.
+const FIND_UNREVOKED_SQL: &str =
+    "SELECT id, name, email, password_hash, created_at, updated_at FROM users \
+     WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2)";
+
+/// `None` when the user is gone or the token id `jti` is revoked.
 pub async fn find_unrevoked(
     db: &impl ConnectionTrait,
     id: Uuid,
     jti: Uuid,
 ) -> Result<Option<User>, DbErr> {
-    use crate::server::auth::revocation;
-    use sea_orm::sea_query::{Expr, Query};
-    let revoked = Query::select()
-        .expr(Expr::val(1))
-        .from(revocation::Entity)
-        .and_where(revocation::Column::Jti.eq(jti))
-        .to_owned();
-    Users::find_by_id(id)
-        .filter(Expr::not_exists(revoked))
-        .one(db)
-        .await
+    let statement = Statement::from_sql_and_values(
+        db.get_database_backend(),
+        FIND_UNREVOKED_SQL,
+        [id.into(), jti.into()],
+    );
+    Users::find().from_raw_sql(statement).one(db).await
 }
 
 pub async fn update_password_hash(
