@@ -1,10 +1,12 @@
 //! `AuthUser`: the one way a request proves who it is, for plain routes and server functions alike.
 
-use super::token::Claims;
+use super::token::{Claims, TokenKeys};
 use crate::server::users::User;
-use crate::server::{service, AppError, AppState};
+use crate::server::{service, AppError};
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::{header, request::Parts, HeaderMap};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 /// The user a valid, unrevoked bearer token belongs to.
 #[derive(Debug, Clone)]
@@ -15,15 +17,20 @@ pub struct AuthUser {
 
 impl<S> FromRequestParts<S> for AuthUser
 where
-    AppState: FromRef<S>,
+    DatabaseConnection: FromRef<S>,
+    Arc<TokenKeys>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = AppError;
 
+    /// Takes only what it needs from the state: this runs on every authenticated request.
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
         let token = bearer_token(&parts.headers)?;
-        service::authenticate(&state.db, &state.tokens, token).await
+        let (db, keys) = (
+            DatabaseConnection::from_ref(state),
+            Arc::<TokenKeys>::from_ref(state),
+        );
+        service::authenticate(&db, &keys, token).await
     }
 }
 
