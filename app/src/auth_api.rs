@@ -170,7 +170,7 @@ mod door {
     use crate::server::auth::AuthUser;
     use crate::server::{AppError, AppState};
     use axum::extract::FromRequestParts;
-    use axum::http::{header, request::Parts, HeaderValue, StatusCode};
+    use axum::http::request::Parts;
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
 
@@ -193,28 +193,13 @@ mod door {
         Ok((state, auth))
     }
 
-    /// Maps a service error to the typed error, setting the response's status (and headers) to
-    /// match the JSON API's.
+    /// Maps a service error to the typed error, with the JSON API's status and headers.
     pub fn fail(error: AppError) -> AuthError {
-        if let AppError::Internal(source) = &error {
-            tracing::error!(error = %source, "server function failed");
-        }
+        error.log();
         if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(
-                StatusCode::from_u16(error.code().status())
-                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            );
-            match &error {
-                AppError::RateLimited { retry_after } => {
-                    response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after))
-                }
-                AppError::InvalidToken(_) => response.insert_header(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
-                ),
-                AppError::MissingToken | AppError::InvalidCredentials => response
-                    .insert_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")),
-                _ => {}
+            response.set_status(error.status_code());
+            if let Some((name, value)) = error.header() {
+                response.insert_header(name, value);
             }
         }
         let body = error.body().error;

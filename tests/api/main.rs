@@ -9,5 +9,6 @@ mod errors;
 mod layout;
 mod postgres;
 mod robustness;
+mod server_fns;
 mod throttling;
 mod tokens;

@@ -3,7 +3,7 @@
 
 use crate::domain::FieldErrors;
 use crate::error::{ErrorBody, ErrorCode, ErrorDetail};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -125,30 +125,42 @@ impl From<super::auth::token::SignError> for AppError {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        match &self {
+impl AppError {
+    /// Logs what the operator needs to see; the client never gets these details.
+    pub fn log(&self) {
+        match self {
             Self::Internal(source) => tracing::error!(error = %source, "request failed"),
             Self::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
             Self::InvalidToken(reason) => tracing::debug!(%reason, "token refused"),
             _ => {}
         }
-        let mut response = (self.status_code(), axum::Json(self.body())).into_response();
-        let headers = response.headers_mut();
-        match &self {
-            Self::InvalidToken(_) => {
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
-                );
-            }
+    }
+
+    /// The header the contract requires with this error: the RFC 6750 challenge on a 401,
+    /// `Retry-After` on a 429.
+    pub fn header(&self) -> Option<(HeaderName, HeaderValue)> {
+        match self {
+            Self::InvalidToken(_) => Some((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            )),
             Self::MissingToken | Self::InvalidCredentials => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                Some((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")))
             }
             Self::RateLimited { retry_after } => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+                Some((header::RETRY_AFTER, HeaderValue::from(*retry_after)))
             }
-            _ => {}
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let mut response = (self.status_code(), axum::Json(self.body())).into_response();
+        if let Some((name, value)) = self.header() {
+            response.headers_mut().insert(name, value);
         }
         response
     }

@@ -39,10 +39,6 @@ pub async fn revoke(
         .map(drop)
 }
 
-pub async fn is_revoked(db: &impl ConnectionTrait, jti: Uuid) -> Result<bool, DbErr> {
-    Ok(Entity::find_by_id(jti).one(db).await?.is_some())
-}
-
 /// Deletes revocations of tokens that have expired by `now` (plus leeway); returns how many.
 pub async fn purge_expired(db: &impl ConnectionTrait, now: u64) -> Result<u64, DbErr> {
     let cutoff = to_i64(now.saturating_sub(super::token::LEEWAY_SECONDS));

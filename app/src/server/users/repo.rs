@@ -63,10 +63,6 @@ pub async fn find_by_email(
         .await
 }
 
-pub async fn find_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<User>, DbErr> {
-    Users::find_by_id(id).one(db).await
-}
-
 /// The user a token names, unless its `jti` is revoked, in one query. Written out rather than
 /// built with sea-query because it runs on every authenticated request, and building the statement
 /// each time cost more than running it (10,500 vs 18,000 req/s on `/api/me`; see the README).
