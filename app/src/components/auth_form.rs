@@ -1,0 +1,84 @@
+//! What the login and registration forms share: field errors, the form's own error, progress that
+//! blocks a second submit, and what happens when the server answers.
+
+use crate::auth_api::{AuthError, SignedIn};
+use crate::domain::FieldErrors;
+use crate::session::{storage, Auth, SessionEvent};
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct AuthForm {
+    pub errors: RwSignal<FieldErrors>,
+    problem: RwSignal<Option<String>>,
+    pending: RwSignal<bool>,
+    /// Taken when the page is built: the server's answer arrives outside the reactive owner.
+    auth: Auth,
+}
+
+impl AuthForm {
+    /// Call in a component's body.
+    pub fn new() -> Self {
+        Self {
+            errors: RwSignal::new(FieldErrors::new()),
+            problem: RwSignal::new(None),
+            pending: RwSignal::new(false),
+            auth: Auth::get(),
+        }
+    }
+
+    /// Starts a submission: false while one is running, or when the browser-side check found
+    /// problems (they are shown next to their fields).
+    pub fn begin(&self, checked: Result<(), FieldErrors>) -> bool {
+        if self.pending.get_untracked() {
+            return false;
+        }
+        self.problem.set(None);
+        match checked {
+            Err(found) => {
+                self.errors.set(found);
+                false
+            }
+            Ok(()) => {
+                self.errors.set(FieldErrors::new());
+                self.pending.set(true);
+                true
+            }
+        }
+    }
+
+    /// Ends a submission: a success stores the token, signs in and goes to `target`; a failure
+    /// shows the server's words, keeps what was typed and clears only the password.
+    pub fn finish(
+        &self,
+        result: Result<SignedIn, AuthError>,
+        password: RwSignal<String>,
+        go: impl FnOnce(&str),
+        target: &str,
+    ) {
+        self.pending.set(false);
+        match result {
+            Ok(signed_in) => {
+                storage::store(&signed_in.access_token);
+                self.auth.dispatch(SessionEvent::SignedIn(signed_in.user));
+                go(target);
+            }
+            Err(error) => {
+                password.set(String::new());
+                self.errors.set(error.fields);
+                self.problem.set(Some(error.message));
+            }
+        }
+    }
+}
+
+/// The form's own error (announced at once) and its submit button, which shows progress.
+#[component]
+pub fn SubmitRow(form: AuthForm, label: &'static str, busy_label: &'static str) -> impl IntoView {
+    let pending = form.pending;
+    view! {
+        <p class="form-error" role="alert" aria-live="assertive">{move || form.problem.get()}</p>
+        <button type="submit" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+            {move || if pending.get() { busy_label } else { label }}
+        </button>
+    }
+}
