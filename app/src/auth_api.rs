@@ -66,6 +66,16 @@ impl std::fmt::Debug for SignedIn {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl From<crate::server::service::LoginSuccess> for SignedIn {
+    fn from(success: crate::server::service::LoginSuccess) -> Self {
+        Self {
+            access_token: success.token.token,
+            user: success.user,
+        }
+    }
+}
+
 /// The server-function client: the default browser client plus the stored bearer token.
 pub struct TokenClient;
 
@@ -124,10 +134,7 @@ pub async fn register(
     let success = service::register_and_sign_in(&state.db, &state.hasher, &state.tokens, form)
         .await
         .map_err(door::fail)?;
-    Ok(SignedIn {
-        access_token: success.token.token,
-        user: success.user,
-    })
+    Ok(success.into())
 }
 
 #[server(prefix = "/rpc", endpoint = "login", client = TokenClient)]
@@ -143,10 +150,7 @@ pub async fn login(email: String, password: String) -> Result<SignedIn, AuthErro
     )
     .await
     .map_err(door::fail)?;
-    Ok(SignedIn {
-        access_token: success.token.token,
-        user: success.user,
-    })
+    Ok(success.into())
 }
 
 #[server(prefix = "/rpc", endpoint = "logout", client = TokenClient)]

@@ -50,13 +50,6 @@ impl Session {
             },
         }
     }
-
-    pub fn user(&self) -> Option<&UserView> {
-        match self {
-            Session::SignedIn(user) => Some(user),
-            _ => None,
-        }
-    }
 }
 
 /// The context: a signal of the session.

@@ -94,10 +94,6 @@ impl TokenKeys {
         })
     }
 
-    pub fn ttl_seconds(&self) -> u64 {
-        self.ttl
-    }
-
     /// Mints a token for `user_id`, with a fresh `jti`.
     pub fn issue(&self, user_id: Uuid) -> Result<IssuedToken, SignError> {
         let iat = now();
