@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` (the app on SQLite, no configuration) and
 # `make test` (every test). Both install what is missing first (scripts/install-tools.sh).
-.PHONY: setup build run dev test test-rust test-e2e bench
+.PHONY: setup build run dev test test-rust test-e2e wasm-size bench
 
 setup:
 	./scripts/install-tools.sh
@@ -21,7 +21,11 @@ test-rust:
 test-e2e:
 	RUST_LOG=warn cargo leptos end-to-end --release
 
-test: setup test-rust test-e2e
+# The release WASM against its size budget (the end-to-end run builds it).
+wasm-size:
+	./scripts/wasm-size.sh
+
+test: setup test-rust test-e2e wasm-size
 
 bench: setup
 	bench/run.sh

@@ -5,7 +5,7 @@ use crate::components::Nav;
 use crate::pages::{DashboardPage, HomePage, LoginPage, PublicPage, RegisterPage};
 use crate::session::{Auth, Session};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::StaticSegment;
 
@@ -18,6 +18,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // Static head tags live here, in the server-only shell, so the WASM has no code for them.
+                <link rel="stylesheet" id="leptos" href="/pkg/gatehouse.css"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -37,8 +40,6 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| browser::start(auth));
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/gatehouse.css"/>
-        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Title text="Gatehouse"/>
         <Router>
             <Nav/>

@@ -73,26 +73,33 @@ impl Auth {
 }
 
 /// Local storage access; only the browser has it. On the server these do nothing.
+///
+/// The token is stored as it is, through gloo-storage's raw `Storage`: its typed `get`/`set` would
+/// JSON-encode the string and bring a JSON parser into the WASM for nothing.
 pub mod storage {
     #[cfg(feature = "hydrate")]
     use super::TOKEN_KEY;
 
     #[cfg(feature = "hydrate")]
-    pub fn token() -> Option<String> {
+    fn raw() -> leptos::web_sys::Storage {
         use gloo_storage::Storage;
-        gloo_storage::LocalStorage::get::<String>(TOKEN_KEY).ok()
+        gloo_storage::LocalStorage::raw()
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn token() -> Option<String> {
+        let stored = raw().get_item(TOKEN_KEY).ok().flatten()?;
+        super::stored_token(&stored).map(str::to_owned)
     }
 
     #[cfg(feature = "hydrate")]
     pub fn store(token: &str) {
-        use gloo_storage::Storage;
-        let _ = gloo_storage::LocalStorage::set(TOKEN_KEY, token);
+        let _ = raw().set_item(TOKEN_KEY, token);
     }
 
     #[cfg(feature = "hydrate")]
     pub fn clear() {
-        use gloo_storage::Storage;
-        gloo_storage::LocalStorage::delete(TOKEN_KEY);
+        let _ = raw().remove_item(TOKEN_KEY);
     }
 
     #[cfg(not(feature = "hydrate"))]
@@ -107,6 +114,13 @@ pub mod storage {
     pub fn clear() {}
 }
 
+/// The token in a stored value. Earlier versions stored it JSON-encoded (in quotes); a JWT never
+/// holds a quote, so both forms read the same. Empty means none.
+pub fn stored_token(stored: &str) -> Option<&str> {
+    let token = stored.trim().trim_matches('"');
+    (!token.is_empty()).then_some(token)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +132,14 @@ mod tests {
             email: "ann@example.com".into(),
             created_at: "2026-01-01T00:00:00Z".into(),
         }
+    }
+
+    #[test]
+    fn a_stored_token_reads_the_same_bare_or_json_encoded() {
+        assert_eq!(stored_token("a.b.c"), Some("a.b.c"));
+        assert_eq!(stored_token("\"a.b.c\""), Some("a.b.c"));
+        assert_eq!(stored_token(""), None);
+        assert_eq!(stored_token("\"\""), None);
     }
 
     #[test]

@@ -26,9 +26,9 @@ export async function apiUser(request: APIRequestContext, name = "Erin Tester", 
   return { email, name, token: body.access_token as string, id: body.user.id as string };
 }
 
-/** Puts a token in local storage as the app stores it (gloo-storage: JSON-encoded). */
+/** Puts a token in local storage as the app stores it: the bare token. */
 export async function storeToken(page: Page, token: string) {
-  await page.evaluate(([key, value]) => localStorage.setItem(key, JSON.stringify(value)), [TOKEN_KEY, token]);
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [TOKEN_KEY, token]);
 }
 
 export async function storedToken(page: Page): Promise<string | null> {

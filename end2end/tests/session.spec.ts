@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { apiUser, open, PASSWORD, signToken, storedToken, storeToken, uniqueEmail } from "./helpers";
 
-test("registering signs the user in and lands on the dashboard", async ({ page }) => {
+test("registering signs the user in and lands on the dashboard", async ({ page, request }) => {
   const email = uniqueEmail();
   await open(page, "/register");
   await page.getByLabel("Name", { exact: true }).fill("Rosalind Franklin");
@@ -12,7 +12,20 @@ test("registering signs the user in and lands on the dashboard", async ({ page }
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByRole("heading", { name: "Welcome, Rosalind Franklin!" })).toBeVisible();
   await expect(page.getByText(email)).toBeVisible();
-  expect(await storedToken(page)).toBeTruthy();
+  // Local storage holds the bare token, and it is the JSON API's token too.
+  const token = await storedToken(page);
+  expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  const me = await request.get("/api/me", { headers: { Authorization: `Bearer ${token}` } });
+  expect(me.status()).toBe(200);
+  expect((await me.json()).user.email).toBe(email);
+});
+
+test("a token stored JSON-encoded, as earlier versions did, still signs the user in", async ({ page, request }) => {
+  const user = await apiUser(request, "Legacy Lena");
+  await open(page, "/");
+  await storeToken(page, JSON.stringify(user.token));
+  await open(page, "/dashboard");
+  await expect(page.getByRole("heading", { name: "Welcome, Legacy Lena!" })).toBeVisible();
 });
 
 test("reloading the dashboard keeps the user signed in", async ({ page, request }) => {

@@ -1,21 +1,55 @@
 //! The web app's door (`#[server]` functions under `/rpc/`): the same service, the same codes, the
 //! HTTP status and headers to match, and the token only ever from the Authorization header.
+//!
+//! The server functions speak postcard both ways (arguments, results and errors), as the WASM does:
+//! these tests encode and decode with the app's own types.
 
 use crate::helpers::*;
-use reqwest::StatusCode;
-use serde_json::Value;
+use app::auth_api::{AuthError, CurrentUser, Login, Logout, Register, SignedIn};
+use app::domain::UserView;
+use app::error::ErrorCode;
+use reqwest::header::CONTENT_TYPE;
+use reqwest::{Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
-async fn call(
-    app: &TestApp,
-    name: &str,
-    form: &[(&str, &str)],
-    token: Option<&str>,
-) -> reqwest::Response {
-    let mut request = app.client.post(app.url(&format!("/rpc/{name}"))).form(form);
+const POSTCARD: &str = "application/x-postcard";
+
+async fn call_raw(app: &TestApp, name: &str, body: Vec<u8>, token: Option<&str>) -> Response {
+    let mut request = app
+        .client
+        .post(app.url(&format!("/rpc/{name}")))
+        .header(CONTENT_TYPE, POSTCARD)
+        .body(body);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
     request.send().await.unwrap()
+}
+
+/// Calls a server function as the browser does.
+async fn call(app: &TestApp, name: &str, args: &impl Serialize, token: Option<&str>) -> Response {
+    call_raw(app, name, postcard::to_allocvec(args).unwrap(), token).await
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> T {
+    let bytes = response.bytes().await.unwrap();
+    postcard::from_bytes(&bytes).unwrap_or_else(|e| panic!("undecodable body {bytes:?}: {e}"))
+}
+
+fn register(name: &str, email: &str, password: &str) -> Register {
+    Register {
+        name: name.into(),
+        email: email.into(),
+        password: password.into(),
+    }
+}
+
+fn login(email: &str, password: &str) -> Login {
+    Login {
+        email: email.into(),
+        password: password.into(),
+    }
 }
 
 #[tokio::test]
@@ -25,30 +59,29 @@ async fn register_signs_in_and_me_reads_the_bearer_token() {
     let response = call(
         &app,
         "register",
-        &[
-            ("name", "Web User"),
-            ("email", &email),
-            ("password", GOOD_PASSWORD),
-        ],
+        &register("Web User", &email, GOOD_PASSWORD),
         None,
     )
     .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().await.unwrap();
-    let token = body["access_token"].as_str().unwrap();
-    assert_eq!(body["user"]["email"], email.as_str());
+    let signed_in: SignedIn = decode(response).await;
+    assert_eq!(signed_in.user.email, email);
 
-    let me: Value = call(&app, "me", &[], Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(me["name"], "Web User");
+    let response = call(&app, "me", &CurrentUser {}, Some(&signed_in.access_token)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let me: UserView = decode(response).await;
+    assert_eq!(me.name, "Web User");
+    assert_eq!(me.id, signed_in.user.id);
     assert_eq!(
-        app.me(token).await.status(),
+        app.me(&signed_in.access_token).await.status(),
         StatusCode::OK,
         "one token for both doors"
     );
+
+    let response = call(&app, "login", &login(&email, GOOD_PASSWORD), None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let again: SignedIn = decode(response).await;
+    assert_eq!(again.user, signed_in.user);
 }
 
 #[tokio::test]
@@ -56,109 +89,111 @@ async fn errors_carry_the_contract_codes_and_statuses() {
     let app = spawn_app_with(&[], |s| s.throttle.max_failures = 2).await;
     let (email, token, _) = app.signed_in_user().await;
 
-    let wrong = call(
-        &app,
-        "login",
-        &[("email", &email), ("password", "not the password")],
-        None,
-    )
-    .await;
+    let wrong = call(&app, "login", &login(&email, "not the password"), None).await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.headers()["www-authenticate"], "Bearer");
     assert_eq!(
-        wrong.json::<Value>().await.unwrap()["code"],
-        "invalid_credentials"
+        decode::<AuthError>(wrong).await.code,
+        ErrorCode::InvalidCredentials
     );
 
     let taken = call(
         &app,
         "register",
-        &[
-            ("name", "B"),
-            ("email", &email),
-            ("password", GOOD_PASSWORD),
-        ],
+        &register("B", &email, GOOD_PASSWORD),
         None,
     )
     .await;
     assert_eq!(taken.status(), StatusCode::CONFLICT);
-    assert_eq!(taken.json::<Value>().await.unwrap()["code"], "email_taken");
+    assert_eq!(decode::<AuthError>(taken).await.code, ErrorCode::EmailTaken);
 
     let weak = call(
         &app,
         "register",
-        &[
-            ("name", "B"),
-            ("email", &unique_email()),
-            ("password", "password123"),
-        ],
+        &register("B", &unique_email(), "password123"),
         None,
     )
     .await;
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let weak: Value = weak.json().await.unwrap();
-    assert_eq!(weak["code"], "validation_failed");
-    assert!(weak["fields"]["password"].is_string(), "{weak}");
+    let weak: AuthError = decode(weak).await;
+    assert_eq!(weak.code, ErrorCode::ValidationFailed);
+    assert!(weak.fields.contains_key("password"), "{weak:?}");
 
-    call(
-        &app,
-        "login",
-        &[("email", &email), ("password", "not the password")],
-        None,
-    )
-    .await;
-    let limited = call(
-        &app,
-        "login",
-        &[("email", &email), ("password", GOOD_PASSWORD)],
-        None,
-    )
-    .await;
+    call(&app, "login", &login(&email, "not the password"), None).await;
+    let limited = call(&app, "login", &login(&email, GOOD_PASSWORD), None).await;
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.headers().contains_key("retry-after"));
     assert_eq!(
-        limited.json::<Value>().await.unwrap()["code"],
-        "rate_limited"
+        decode::<AuthError>(limited).await.code,
+        ErrorCode::RateLimited
     );
 
-    let missing = call(&app, "me", &[], None).await;
+    let missing = call(&app, "me", &CurrentUser {}, None).await;
     assert_eq!(missing.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        missing.json::<Value>().await.unwrap()["code"],
-        "missing_token"
+        decode::<AuthError>(missing).await.code,
+        ErrorCode::MissingToken
     );
 
     assert_eq!(
-        call(&app, "logout", &[], Some(&token)).await.status(),
+        call(&app, "logout", &Logout {}, Some(&token))
+            .await
+            .status(),
         StatusCode::OK
     );
-    let revoked = call(&app, "me", &[], Some(&token)).await;
+    let revoked = call(&app, "me", &CurrentUser {}, Some(&token)).await;
     assert_eq!(revoked.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         revoked.headers()["www-authenticate"],
         "Bearer error=\"invalid_token\""
     );
     assert_eq!(
-        revoked.json::<Value>().await.unwrap()["code"],
-        "invalid_token"
+        decode::<AuthError>(revoked).await.code,
+        ErrorCode::InvalidToken
     );
 }
 
 #[tokio::test]
-async fn a_token_passed_as_an_argument_is_ignored() {
+async fn arguments_that_do_not_decode_are_a_bad_request_not_a_5xx() {
+    let app = spawn_app().await;
+    for body in [
+        Vec::new(),
+        vec![0xff; 3],
+        b"email=a%40b.com&password=x".to_vec(),
+        // A string length far past the end of the body.
+        vec![0xff, 0xff, 0xff, 0x0f, b'a'],
+    ] {
+        for name in ["register", "login"] {
+            let response = call_raw(&app, name, body.clone(), None).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::BAD_REQUEST,
+                "{name} {body:?}"
+            );
+            assert_eq!(
+                decode::<AuthError>(response).await.code,
+                ErrorCode::BadRequest
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_token_outside_the_authorization_header_is_ignored() {
     let app = spawn_app().await;
     let (_, token, _) = app.signed_in_user().await;
-    let response = call(
-        &app,
-        "me",
-        &[("token", &token), ("access_token", &token)],
-        None,
-    )
-    .await;
+    // In the body, where an argument would go: `me` takes none, so it is not read.
+    let response = call(&app, "me", &token, None).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        decode::<AuthError>(response).await.code,
+        ErrorCode::MissingToken
+    );
+    // In the URL.
     let response = app
         .client
         .post(app.url(&format!("/rpc/me?access_token={token}")))
+        .header(CONTENT_TYPE, POSTCARD)
         .send()
         .await
         .unwrap();

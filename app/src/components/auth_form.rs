@@ -17,6 +17,8 @@ pub struct AuthForm {
 
 impl AuthForm {
     /// Call in a component's body.
+    // Not `Default`: it reads the auth context, which only exists inside the app.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
             errors: RwSignal::new(FieldErrors::new()),

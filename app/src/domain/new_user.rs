@@ -17,12 +17,11 @@ impl NewUser {
     /// Parses every field and reports every problem at once, so a form can mark them all.
     pub fn parse(name: &str, email: &str, password: String) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let name = UserName::parse(name).map_err(|e| errors.insert("name".into(), e.to_string()));
-        let email = Email::parse(email).map_err(|e| errors.insert("email".into(), e.to_string()));
-        let password =
-            Password::parse(password).map_err(|e| errors.insert("password".into(), e.to_string()));
+        let name = field(&mut errors, "name", UserName::parse(name));
+        let email = field(&mut errors, "email", Email::parse(email));
+        let password = field(&mut errors, "password", Password::parse(password));
         match (name, email, password) {
-            (Ok(name), Ok(email), Ok(password)) => Ok(Self {
+            (Some(name), Some(email), Some(password)) => Ok(Self {
                 name,
                 email,
                 password,
@@ -30,6 +29,31 @@ impl NewUser {
             _ => Err(errors),
         }
     }
+
+    /// The same rules and messages as [`NewUser::parse`], without building the values: what the
+    /// registration form checks in the browser before it calls the server.
+    pub fn check(name: &str, email: &str, password: &str) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        field(&mut errors, "name", UserName::parse(name));
+        field(&mut errors, "email", Email::check(email));
+        field(&mut errors, "password", Password::check(password));
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The value, or its error's message recorded under `key`.
+fn field<T, E: std::fmt::Display>(
+    errors: &mut FieldErrors,
+    key: &str,
+    parsed: Result<T, E>,
+) -> Option<T> {
+    parsed
+        .map_err(|e| errors.insert(key.into(), e.to_string()))
+        .ok()
 }
 
 #[cfg(test)]
@@ -43,6 +67,22 @@ mod tests {
             errors.keys().collect::<Vec<_>>(),
             ["email", "name", "password"]
         );
+    }
+
+    #[test]
+    fn check_reports_what_parse_reports() {
+        for (name, email, password) in [
+            (" ", "nope", "short"),
+            ("Ann", "ann@example.com", "password123"),
+            ("Ann", "Ann@Example.com", "correct horse battery"),
+            ("", "", ""),
+        ] {
+            assert_eq!(
+                NewUser::check(name, email, password),
+                NewUser::parse(name, email, password.into()).map(drop),
+                "{name:?} {email:?}"
+            );
+        }
     }
 
     #[test]

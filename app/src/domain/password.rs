@@ -28,6 +28,12 @@ pub enum PasswordError {
 impl Password {
     /// Checks the rules of CONTRACT §2. Nothing is trimmed or cut off: every character counts.
     pub fn parse(input: String) -> Result<Self, PasswordError> {
+        Self::check(&input)?;
+        Ok(Self(SecretString::from(input)))
+    }
+
+    /// The rules alone, without taking the text: what the browser checks before a call.
+    pub fn check(input: &str) -> Result<(), PasswordError> {
         let chars = input.chars().count();
         if chars == 0 {
             return Err(PasswordError::Empty);
@@ -38,10 +44,10 @@ impl Password {
         if chars > MAX_PASSWORD_CHARS {
             return Err(PasswordError::TooLong);
         }
-        if is_common(&input) {
+        if is_common(input) {
             return Err(PasswordError::TooCommon);
         }
-        Ok(Self(SecretString::from(input)))
+        Ok(())
     }
 
     pub fn expose(&self) -> &str {
@@ -55,13 +61,14 @@ impl std::fmt::Debug for Password {
     }
 }
 
+/// Whether the list holds the candidate, ignoring case. The list is lower-case ASCII, so ASCII case
+/// folding is enough, and it keeps the Unicode case tables out of the WASM.
 fn is_common(candidate: &str) -> bool {
-    let candidate = candidate.to_lowercase();
     COMMON_PASSWORDS
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .any(|common| common == candidate)
+        .any(|common| common.eq_ignore_ascii_case(candidate))
 }
 
 #[cfg(test)]
@@ -76,6 +83,20 @@ mod tests {
                 Password::parse(common.into()).unwrap_err(),
                 PasswordError::TooCommon
             );
+        }
+    }
+
+    #[test]
+    fn the_list_is_lower_case_ascii_so_ascii_folding_finds_every_entry() {
+        for listed in COMMON_PASSWORDS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            assert!(
+                listed.is_ascii() && !listed.chars().any(|c| c.is_ascii_uppercase()),
+                "{listed:?} is not lower-case ASCII"
+            );
+            assert!(is_common(&listed.to_ascii_uppercase()));
         }
     }
 

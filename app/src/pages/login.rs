@@ -13,7 +13,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 /// The browser-side check of a login: a valid email and a password at all.
 fn check(email: &str, password: &str) -> Result<(), FieldErrors> {
     let mut found = FieldErrors::new();
-    if let Err(e) = Email::parse(email) {
+    if let Err(e) = Email::check(email) {
         found.insert("email".into(), e.to_string());
     }
     if password.is_empty() {

@@ -19,12 +19,11 @@ pub fn RegisterPage() -> impl IntoView {
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         // The very rules the server applies, checked before the call.
-        let checked = NewUser::parse(
+        let checked = NewUser::check(
             &name.get_untracked(),
             &email.get_untracked(),
-            password.get_untracked(),
-        )
-        .map(drop);
+            &password.get_untracked(),
+        );
         if !form.begin(checked) {
             return;
         }
