@@ -207,11 +207,8 @@ mod door {
 
     /// Sets this response's status to the one that goes with `code`.
     pub fn set_status(code: crate::error::ErrorCode) {
-        use axum::http::StatusCode;
         if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(
-                StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            );
+            response.set_status(code.status_code());
         }
     }
 

@@ -39,6 +39,13 @@ impl ErrorCode {
             Self::Unavailable => 503,
         }
     }
+
+    /// [`ErrorCode::status`] as the server's HTTP type: what both doors answer with.
+    #[cfg(feature = "ssr")]
+    pub fn status_code(self) -> axum::http::StatusCode {
+        axum::http::StatusCode::from_u16(self.status())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
 }
 
 /// `{"error": {...}}`

@@ -117,11 +117,6 @@ mod tests {
         }
 
         #[test]
-        fn check_accepts_exactly_what_parse_accepts(raw in "\\PC{0,300}") {
-            prop_assert_eq!(Email::check(&raw).is_ok(), Email::parse(&raw).is_ok());
-        }
-
-        #[test]
         fn parsing_is_idempotent(raw in "\\PC{0,300}") {
             if let Ok(email) = Email::parse(&raw) {
                 prop_assert_eq!(Email::parse(email.as_str()).unwrap(), email);

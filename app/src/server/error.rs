@@ -59,7 +59,7 @@ impl AppError {
     }
 
     pub fn status_code(&self) -> StatusCode {
-        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        self.code().status_code()
     }
 
     /// What the client reads: plain words, never an internal detail.
