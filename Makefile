@@ -2,10 +2,14 @@
 # `make test` (every test). Both install what is missing first (scripts/install-tools.sh).
 .PHONY: setup build run dev test test-rust test-e2e wasm-size bench
 
+# wasm-opt comes from npm (tools/); cargo-leptos finds it on PATH.
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
+
 setup:
 	./scripts/install-tools.sh
 
 build: setup
+	@echo "[make] building the release app (about 8 minutes the first time, seconds after)"
 	cargo leptos build --release
 
 run: build
