@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` (the app on SQLite, no configuration) and
 # `make test` (every test). Both install what is missing first (scripts/install-tools.sh).
-.PHONY: setup build run dev test test-rust test-e2e wasm-size bench
+.PHONY: setup build run dev test check test-rust test-e2e wasm-size screenshots bench
 
 # wasm-opt comes from npm (tools/); cargo-leptos finds it on PATH.
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
@@ -18,18 +18,39 @@ run: build
 dev: setup
 	cargo leptos watch
 
+# Formatting and lints, for the server (ssr) and the browser (hydrate) builds alike.
+check:
+	cargo fmt --all --check
+	cargo clippy -p gatehouse -p ceiling --all-targets -- -D warnings
+	cargo clippy -p app --all-targets --features ssr -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
 test-rust:
 	cargo test -p app --features ssr
 	cargo test -p gatehouse
 
+# The end-to-end suite gets a database of its own under target/ (fresh each run), and the key that
+# its helpers sign test tokens with. Every test comes from 127.0.0.1, so the per-address sign-in
+# limit is set far above what the suite sends.
+E2E_DB := target/e2e/gatehouse.db
+E2E_ENV := DATABASE_URL='sqlite://$(E2E_DB)?mode=rwc' \
+	JWT_SECRET=end-to-end-tests-secret-of-at-least-32-bytes \
+	AUTH_RATE_PER_MINUTE=100000 RUST_LOG=warn
+
 test-e2e:
-	RUST_LOG=warn cargo leptos end-to-end --release
+	rm -rf target/e2e && mkdir -p target/e2e
+	$(E2E_ENV) cargo leptos end-to-end --release
+
+# Rewrites docs/screenshots/ from the running app (the suite otherwise writes to target/).
+screenshots:
+	rm -rf target/e2e && mkdir -p target/e2e
+	$(E2E_ENV) UPDATE_SCREENSHOTS=1 cargo leptos end-to-end --release
 
 # The release WASM against its size budget (the end-to-end run builds it).
 wasm-size:
 	./scripts/wasm-size.sh
 
-test: setup test-rust test-e2e wasm-size
+test: setup check test-rust test-e2e wasm-size
 
 bench: setup
 	bench/run.sh

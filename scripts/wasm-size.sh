@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reports the size of the release WASM (raw and gzip -9) and fails when the gzip size is over the
-# budget of issue 3 (200 KB = 200,000 bytes). Run after `cargo leptos build --release`; `make test`
+# budget of 200 KB (200,000 bytes) that the README gives. Run after `cargo leptos build --release`; `make test`
 # runs it after the end-to-end tests, which build the release app.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -2,61 +2,64 @@
 //! drained.
 
 use crate::{api, telemetry};
-use app::server::{service, AppError, AppState, Config, ConfigError};
+use app::backend::{service, AppError, AppState, Config, StartupError};
 use app::{shell, App};
-use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
 /// The runtime Leptos configuration (see the README); `LEPTOS_*` variables override it.
 pub const LEPTOS_CONFIG: &str = "Leptos.toml";
-/// How often expired revocations and stale throttle rows are deleted.
+/// How often expired revocations, stale login counters and idle client addresses are dropped.
 const PURGE_EVERY: Duration = Duration::from_secs(10 * 60);
+/// After SIGTERM, how long requests in flight may take to finish before the process stops anyway.
+pub const DRAIN_DEADLINE: Duration = Duration::from_secs(5);
 
 /// Reads everything, serves until SIGTERM or Ctrl-C. Every error names what to fix.
-pub async fn run() -> Result<(), ConfigError> {
+///
+/// # Errors
+/// A [`StartupError`] for a bad configuration value, a database that cannot be opened or
+/// migrated, or an address that cannot be bound.
+pub async fn run() -> Result<(), StartupError> {
     let config = Config::from_env()?;
     telemetry::init(telemetry::filter(&config.log_filter)?);
-    if let Some(file) = &config.secret_file {
-        let action = if file.created {
-            "generated a new key in"
-        } else {
-            "using the key in"
-        };
-        tracing::warn!("JWT_SECRET is not set: {action} {}", file.path.display());
-    }
     let leptos_options = leptos_options()?;
     let addr = leptos_options.site_addr;
     let state = AppState::build(&config, leptos_options).await?;
     let listener = TcpListener::bind(addr).await.map_err(|e| {
-        ConfigError::new("LEPTOS_SITE_ADDR", format!("cannot listen on {addr}: {e}"))
+        StartupError::new("LEPTOS_SITE_ADDR", format!("cannot listen on {addr}: {e}"))
     })?;
     tracing::info!("listening on http://{addr}");
 
     tokio::spawn(purge_periodically(state.clone()));
     serve(listener, router(state), shutdown_signal())
         .await
-        .map_err(|e| ConfigError::new("LEPTOS_SITE_ADDR", format!("server error: {e}")))?;
+        .map_err(|e| StartupError::new("LEPTOS_SITE_ADDR", format!("server error: {e}")))?;
     tracing::info!("stopped");
     Ok(())
 }
 
 /// Reads `Leptos.toml` from the working directory (the repository root).
-pub fn leptos_options() -> Result<LeptosOptions, ConfigError> {
+///
+/// # Errors
+/// A [`StartupError`] when the file cannot be read or `LEPTOS_SITE_ADDR` is not an address.
+pub fn leptos_options() -> Result<LeptosOptions, StartupError> {
     if let Ok(addr) = std::env::var("LEPTOS_SITE_ADDR") {
         addr.parse::<SocketAddr>().map_err(|_| {
-            ConfigError::new(
+            StartupError::new(
                 "LEPTOS_SITE_ADDR",
                 format!("`{addr}` is not an address like 127.0.0.1:3000"),
             )
@@ -65,18 +68,20 @@ pub fn leptos_options() -> Result<LeptosOptions, ConfigError> {
     leptos::config::get_configuration(Some(LEPTOS_CONFIG))
         .map(|conf| conf.leptos_options)
         .map_err(|e| {
-            ConfigError::new(
+            StartupError::new(
                 LEPTOS_CONFIG,
                 format!("{e} (run gatehouse from the repository root)"),
             )
         })
 }
 
-/// The whole application: `/healthz`, the JSON API under `/api`, and the Leptos pages.
+/// The whole application: `/healthz`, the JSON API under `/api`, the Leptos pages and server
+/// functions, static files, and the layers every response goes through.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let leptos_options = state.leptos_options.clone();
+    let request_timeout = state.request_timeout;
     let app = Router::new()
         .route("/healthz", get(api::healthz))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
@@ -87,8 +92,27 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(context_state.clone()),
             move || shell(leptos_options.clone()),
         )
+        .route("/login", post(back_to_form))
+        .route("/register", post(back_to_form))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(DefaultBodyLimit::max(api::MAX_BODY_BYTES))
+        .with_state(state);
+    layers(app, request_timeout)
+}
+
+/// What every response goes through, from the inside out: the request timeout, a panic turned
+/// into the contract's 500, error bodies in the contract's shape, `Cache-Control: no-store` where
+/// tokens travel, the security headers, and the request log. The panic and timeout responses sit
+/// inside the header layers, so they get the headers too.
+pub fn layers(app: Router, request_timeout: Duration) -> Router {
+    let app = app
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            request_timeout,
+        ))
+        .layer(CatchPanicLayer::custom(|_| panic_response()))
+        .layer(middleware::map_response(timeout_body))
+        .layer(middleware::from_fn(no_store_where_tokens_travel))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -96,26 +120,86 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(CatchPanicLayer::custom(|_| panic_response()))
-        .with_state(state);
+        ));
     telemetry::layer(app)
 }
 
 /// A panic is a bug; the client still gets the contract's JSON, not a dropped connection.
 fn panic_response() -> Response {
-    AppError::internal("a request handler panicked").into_response()
+    AppError::internal("handling a request", "a request handler panicked").into_response()
 }
 
-/// Serves until `shutdown` completes, then lets in-flight requests finish.
+/// The timeout layer answers a bare 503: give it the contract's body.
+async fn timeout_body(response: Response) -> Response {
+    let bare = response.status() == StatusCode::SERVICE_UNAVAILABLE
+        && !response.headers().contains_key(header::CONTENT_TYPE);
+    if bare {
+        AppError::Busy {
+            reason: "request timed out",
+            retry_after: 1,
+        }
+        .into_response()
+    } else {
+        response
+    }
+}
+
+/// Tokens travel in the responses of the JSON API and the server functions: none of them may be
+/// kept by a cache (RFC 6749 §5.1, RFC 9111). A handler that wants caching says so itself.
+async fn no_store_where_tokens_travel(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let carries_tokens = path.starts_with("/api/") || path.starts_with("/rpc/");
+    let mut response = next.run(request).await;
+    if carries_tokens && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// A sign-in form submitted before the WASM runs (Enter pressed early, a password manager's
+/// auto-submit) posts here: the body, password and all, is dropped unread, and the browser goes
+/// back to the form, now with the app running. The password never reaches a URL or a log.
+async fn back_to_form(uri: Uri) -> Redirect {
+    Redirect::to(&uri.to_string())
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish, for at most
+/// [`DRAIN_DEADLINE`]. Connections carry their peer address, for `ClientAddr`.
+///
+/// # Errors
+/// When the listener fails.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let (draining, drain_started) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        let _ = draining.send(());
+    };
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal)
+    .into_future();
+    let deadline = async move {
+        if drain_started.await.is_err() {
+            // The server ended without a shutdown: nothing to time.
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(DRAIN_DEADLINE).await;
+    };
+    tokio::select! {
+        served = server => served,
+        () = deadline => {
+            tracing::warn!("requests still in flight after {DRAIN_DEADLINE:?}: stopping anyway");
+            Ok(())
+        }
+    }
 }
 
 /// Completes on SIGTERM or Ctrl-C.
@@ -145,10 +229,8 @@ async fn purge_periodically(state: AppState) {
     let mut every = tokio::time::interval(PURGE_EVERY);
     loop {
         every.tick().await;
-        match service::purge_expired(&state.db, &state.throttle).await {
-            Ok((revocations, throttles)) => {
-                tracing::debug!(revocations, throttles, "purged expired rows")
-            }
+        match service::purge_expired(&state.db, &state.throttle, &state.sign_in_limit).await {
+            Ok(purged) => tracing::debug!(?purged, "purged expired rows"),
             Err(e) => tracing::warn!(error = %e, "purging expired rows failed"),
         }
     }

@@ -19,9 +19,9 @@ pub fn init(filter: EnvFilter) {
 }
 
 /// Parses `RUST_LOG`; a bad filter is a configuration error naming the variable.
-pub fn filter(directives: &str) -> Result<EnvFilter, app::server::ConfigError> {
+pub fn filter(directives: &str) -> Result<EnvFilter, app::backend::StartupError> {
     EnvFilter::try_new(directives).map_err(|e| {
-        app::server::ConfigError::new("RUST_LOG", format!("not a valid log filter: {e}"))
+        app::backend::StartupError::new("RUST_LOG", format!("not a valid log filter: {e}"))
     })
 }
 

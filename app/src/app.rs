@@ -1,12 +1,12 @@
 //! The Leptos application: the HTML shell (with its Content-Security-Policy), the router, and the
 //! session's start in the browser.
 
-use crate::components::Nav;
+use crate::components::{Nav, SignedInOnly, Unreachable};
 use crate::pages::{DashboardPage, HomePage, LoginPage, PublicPage, RegisterPage};
-use crate::session::{Auth, Session};
+use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::StaticSegment;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -43,72 +43,73 @@ pub fn App() -> impl IntoView {
         <Title text="Gatehouse"/>
         <Router>
             <Nav/>
+            <Unreachable/>
             <main>
                 <Routes fallback=|| view! { <section class="card"><h1>"Page not found"</h1></section> }>
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("public") view=PublicPage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
                     <Route path=StaticSegment("login") view=LoginPage/>
-                    <Route path=StaticSegment("dashboard") view=DashboardPage/>
+                    // Every signed-in page goes here: the guard is where a page is mounted.
+                    <ParentRoute path=StaticSegment("") view=SignedInOnly>
+                        <Route path=StaticSegment("dashboard") view=DashboardPage/>
+                    </ParentRoute>
                 </Routes>
             </main>
-            <SessionWatcher auth/>
         </Router>
     }
 }
 
-/// Inside the router: sends the user to `/login` when the session ends under them.
-#[component]
-fn SessionWatcher(auth: Auth) -> impl IntoView {
-    let navigate = leptos_router::hooks::use_navigate();
-    let location = leptos_router::hooks::use_location();
-    Effect::new(move |previous: Option<Session>| {
-        let session = auth.0.get();
-        let was_signed_in = matches!(
-            previous,
-            Some(Session::SignedIn(_)) | Some(Session::Unknown)
-        );
-        if was_signed_in && session == (Session::SignedOut { ended: true }) {
-            let path = location.pathname.get_untracked();
-            let target = if path == "/dashboard" {
-                crate::pages::LOGIN_FOR_DASHBOARD
-            } else {
-                "/login"
-            };
-            if path != "/login" {
-                navigate(target, Default::default());
-            }
-        }
-        session
-    });
-}
-
-/// What only runs in the browser: reading the stored token, listening to other tabs, and the
-/// readiness marker the end-to-end tests wait for.
+/// What only runs in the browser: reading the stored token, checking it with the server now and
+/// every few seconds (a token expired or revoked elsewhere ends the session on an open page),
+/// following other tabs, and the readiness marker the end-to-end tests wait for.
 mod browser {
     use crate::session::Auth;
 
+    /// How often an open page asks the server whether its session still holds.
+    #[cfg(feature = "hydrate")]
+    const RECHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
     #[cfg(feature = "hydrate")]
     pub fn start(auth: Auth) {
-        use crate::auth_api::current_user;
-        use crate::session::{storage, SessionEvent, TOKEN_KEY};
+        use crate::rpc::current_user;
+        use crate::session::{storage, Session, SessionEvent, TOKEN_KEY};
         use leptos::prelude::*;
 
-        let restore = move || match storage::token() {
+        let check = move || match storage::token() {
             None => auth.dispatch(SessionEvent::NoToken),
-            Some(_) => leptos::task::spawn_local(async move {
+            Some(token) => leptos::task::spawn_local(async move {
                 match current_user().await {
-                    Ok(user) => auth.dispatch(SessionEvent::SignedIn(user)),
-                    Err(error) if error.ends_session() => {
-                        storage::clear();
-                        auth.dispatch(SessionEvent::TokenRejected);
+                    Ok(user) => {
+                        auth.unreachable.set(false);
+                        auth.dispatch(SessionEvent::SignedIn(user));
                     }
-                    // The server is unreachable: not signed in, but the token is kept.
-                    Err(_) => auth.dispatch(SessionEvent::NoToken),
+                    Err(error) if error.ends_session() => {
+                        auth.unreachable.set(false);
+                        // Only if storage still holds the refused token; a newer one is checked
+                        // by the storage event of the tab that stored it, or the next round.
+                        if storage::clear_if(&token) {
+                            auth.dispatch(SessionEvent::TokenRejected);
+                        }
+                    }
+                    // The server cannot be reached: say so, keep the token and the session.
+                    Err(_) => auth.unreachable.set(true),
                 }
             }),
         };
-        restore();
+        check();
+
+        // A signed-in page (or one waiting for the server) checks again every few seconds.
+        let recheck = move || {
+            let waiting = auth.unreachable.get_untracked();
+            if waiting || matches!(auth.session.get_untracked(), Session::SignedIn(_)) {
+                check();
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(recheck, RECHECK_EVERY) {
+            // The app lives as long as the page: the interval is never cleared.
+            let _ = handle;
+        }
 
         // Another tab logged out (or in): follow it at once.
         let handle = window_event_listener(leptos::ev::storage, move |event| {
@@ -117,7 +118,7 @@ mod browser {
             }
             match event.new_value() {
                 None => auth.dispatch(SessionEvent::SignedOutElsewhere),
-                Some(_) => restore(),
+                Some(_) => check(),
             }
         });
         std::mem::forget(handle);

@@ -1,7 +1,8 @@
-//! The error body of CONTRACT §2, shared by the JSON API, the server functions and the pages.
+//! The error of CONTRACT §2, one type for every door: the JSON API's `{"error": …}` body, the
+//! server functions' error (sent as postcard), and what the pages show.
 
+use crate::domain::FieldErrors;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Every error code the contract names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -48,16 +49,104 @@ impl ErrorCode {
     }
 }
 
-/// `{"error": {...}}`
+/// `{"error": ApiError}`: the JSON API's error body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    pub error: ErrorDetail,
+    pub error: ApiError,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorDetail {
+/// One error as a client sees it: the contract's code, words for a person, and the fields at fault
+/// (only for `validation_failed`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub fields: FieldErrors,
+}
+
+/// JSON leaves `fields` out when there are none (the contract shows it only on
+/// `validation_failed`); postcard, which is not self-describing, always writes all three.
+impl Serialize for ApiError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let with_fields = !serializer.is_human_readable() || !self.fields.is_empty();
+        let mut state = serializer.serialize_struct("ApiError", 2 + usize::from(with_fields))?;
+        state.serialize_field("code", &self.code)?;
+        state.serialize_field("message", &self.message)?;
+        if with_fields {
+            state.serialize_field("fields", &self.fields)?;
+        }
+        state.end()
+    }
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            fields: FieldErrors::new(),
+        }
+    }
+
+    /// The token was refused: the session is over.
+    pub fn ends_session(&self) -> bool {
+        matches!(self.code, ErrorCode::InvalidToken | ErrorCode::MissingToken)
+    }
+}
+
+/// The server functions fail with the same error as the JSON API.
+impl leptos::server_fn::error::FromServerFnError for ApiError {
+    type Encoder = leptos::server_fn::codec::PostcardEncoding;
+
+    fn from_server_fn_error(error: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr;
+        let error = match error {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::new(
+                ErrorCode::Unavailable,
+                "The server cannot be reached. Check your connection and try again.",
+            ),
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
+                Self::new(ErrorCode::BadRequest, "The request could not be read.")
+            }
+            _ => Self::new(ErrorCode::Internal, "Something went wrong on our side."),
+        };
+        // On the server this is a request the framework refused (its arguments did not decode):
+        // answer with the code's status, not the framework's 500.
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(error.code.status_code());
+        }
+        error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shows_fields_only_when_there_are_some() {
+        let plain = ApiError::new(ErrorCode::EmailTaken, "taken");
+        let json = serde_json::to_value(&plain).unwrap();
+        assert!(json.get("fields").is_none(), "{json}");
+        assert_eq!(json["code"], "email_taken");
+
+        let mut invalid = ApiError::new(ErrorCode::ValidationFailed, "bad");
+        invalid.fields.insert("email".into(), "is required".into());
+        let json = serde_json::to_value(&invalid).unwrap();
+        assert_eq!(json["fields"]["email"], "is required");
+    }
+
+    #[test]
+    fn postcard_round_trips_with_and_without_fields() {
+        let mut invalid = ApiError::new(ErrorCode::ValidationFailed, "bad");
+        invalid.fields.insert("name".into(), "is required".into());
+        for error in [ApiError::new(ErrorCode::InvalidToken, "no"), invalid] {
+            let bytes = postcard::to_allocvec(&error).unwrap();
+            assert_eq!(postcard::from_bytes::<ApiError>(&bytes).unwrap(), error);
+        }
+    }
 }

@@ -1,15 +1,24 @@
-//! Gatehouse's application crate: the domain types, pages and server functions shared by server
-//! and browser, and, behind the `ssr` feature, the server's service.
+//! Gatehouse's application crate: what server and browser share (the domain types, the pages, the
+//! server functions), and, behind the `ssr` feature, the server's backend.
 
+/// The HTML shell, the router and the session's start in the browser.
 pub mod app;
-pub mod auth_api;
-pub mod components;
-pub mod domain;
-pub mod error;
-pub mod next;
-pub mod pages;
+/// The service, persistence, passwords and tokens (server only).
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod backend;
+/// Pieces the pages share: fields, the form state, the signed-in guard, the navigation.
+pub mod components;
+/// The validated types of CONTRACT §2, checked alike in the browser and on the server.
+pub mod domain;
+/// The contract's error, one type for both doors.
+pub mod error;
+/// One component per page of CONTRACT §4.
+pub mod pages;
+/// Where to go after logging in: the `?next=` check.
+pub mod redirect;
+/// The server functions: the web app's own door to the service.
+pub mod rpc;
+/// Who is signed in, and the token in local storage.
 pub mod session;
 
 pub use app::{shell, App};

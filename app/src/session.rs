@@ -52,13 +52,20 @@ impl Session {
     }
 }
 
-/// The context: a signal of the session.
+/// The context: the session, and whether the server answered the last check.
 #[derive(Clone, Copy)]
-pub struct Auth(pub RwSignal<Session>);
+pub struct Auth {
+    pub session: RwSignal<Session>,
+    /// The last check could not reach the server: pages say so, and nobody is signed out for it.
+    pub unreachable: RwSignal<bool>,
+}
 
 impl Auth {
     pub fn provide() -> Self {
-        let auth = Auth(RwSignal::new(Session::Unknown));
+        let auth = Auth {
+            session: RwSignal::new(Session::Unknown),
+            unreachable: RwSignal::new(false),
+        };
         provide_context(auth);
         auth
     }
@@ -68,7 +75,7 @@ impl Auth {
     }
 
     pub fn dispatch(&self, event: SessionEvent) {
-        self.0.update(|session| *session = session.apply(event));
+        self.session.update(|session| *session = session.apply(event));
     }
 }
 
@@ -102,6 +109,17 @@ pub mod storage {
         let _ = raw().remove_item(TOKEN_KEY);
     }
 
+    /// Clears storage only if it still holds `refused`: an answer about an older token must not
+    /// wipe a newer one (a login in another tab meanwhile).
+    #[cfg(feature = "hydrate")]
+    pub fn clear_if(refused: &str) -> bool {
+        let holds_it = token().as_deref() == Some(refused);
+        if holds_it {
+            clear();
+        }
+        holds_it
+    }
+
     #[cfg(not(feature = "hydrate"))]
     pub fn token() -> Option<String> {
         None
@@ -112,13 +130,21 @@ pub mod storage {
 
     #[cfg(not(feature = "hydrate"))]
     pub fn clear() {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn clear_if(_refused: &str) -> bool {
+        false
+    }
 }
 
 /// The token in a stored value. Earlier versions stored it JSON-encoded (in quotes); a JWT never
-/// holds a quote, so both forms read the same. Empty means none.
+/// holds a quote, so both forms read the same. Empty means none, and so does anything that is not
+/// made of a JWT's characters (base64url and dots): such a value cannot go in a header, and would
+/// leave the app stuck waiting for a request that is never sent.
 pub fn stored_token(stored: &str) -> Option<&str> {
     let token = stored.trim().trim_matches('"');
-    (!token.is_empty()).then_some(token)
+    let jwt_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    (!token.is_empty() && token.chars().all(jwt_char)).then_some(token)
 }
 
 #[cfg(test)]
@@ -140,6 +166,13 @@ mod tests {
         assert_eq!(stored_token("\"a.b.c\""), Some("a.b.c"));
         assert_eq!(stored_token(""), None);
         assert_eq!(stored_token("\"\""), None);
+    }
+
+    #[test]
+    fn a_stored_value_that_cannot_be_a_header_is_no_token() {
+        for junk in ["a.b\nc", "tök.en.x", "a b.c", "{\"token\":1}", "a.b.c\u{0}"] {
+            assert_eq!(stored_token(junk), None, "{junk:?}");
+        }
     }
 
     #[test]

@@ -44,6 +44,7 @@ test("a weak password is explained next to the field, for screen readers too", a
   await expect(password).toHaveAttribute("aria-describedby", "password-error");
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Weak Walter");
   await expect(page.getByLabel("Email", { exact: true })).toHaveValue(email);
+  await expect(password).toHaveValue("");
   await expect(page).toHaveURL(/\/register$/);
 });
 

@@ -1,7 +1,5 @@
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { createHmac, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 
 export const PASSWORD = "correct horse battery staple";
 export const TOKEN_KEY = "gatehouse.token";
@@ -35,9 +33,10 @@ export async function storedToken(page: Page): Promise<string | null> {
   return page.evaluate((key) => localStorage.getItem(key), TOKEN_KEY);
 }
 
-/** Signs a token with the server's generated key (data/jwt-secret, next to the repository root). */
+/** Signs a token with the server's key: `make test-e2e` gives the server and Playwright one JWT_SECRET. */
 export function signToken(claims: Record<string, unknown>): string {
-  const secret = process.env.JWT_SECRET ?? readFileSync(join(__dirname, "..", "..", "data", "jwt-secret"), "utf8").trim();
+  const secret = process.env.JWT_SECRET;
+  if (!secret) throw new Error("JWT_SECRET is not set: run the suite with `make test-e2e`");
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
   const input = `${part({ alg: "HS256", typ: "JWT" })}.${part(claims)}`;
   return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;

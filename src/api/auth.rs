@@ -1,14 +1,33 @@
-//! Register, log in, log out, and the protected `/api/me`.
+//! Register, log in, log out, and the protected `/api/me`: parse the body into the domain's types,
+//! call the service, map the result.
 
 use super::ApiBody;
-use app::domain::UserView;
-use app::server::auth::AuthUser;
-use app::server::service::{self, LoginForm, RegisterForm};
-use app::server::{AppError, AppState};
+use app::backend::auth::AuthUser;
+use app::backend::client::ClientAddr;
+use app::backend::service;
+use app::backend::{AppError, AppState};
+use app::domain::{Credentials, NewUser, UserView};
 use axum::extract::State;
-use axum::http::{header, HeaderName, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/auth/register` as sent; a missing field is reported as required.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterRequest {
+    name: String,
+    email: String,
+    password: String,
+}
+
+/// `POST /api/auth/login` as sent.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginRequest {
+    email: String,
+    password: String,
+}
 
 #[derive(Serialize)]
 pub struct UserResponse {
@@ -25,34 +44,30 @@ pub struct TokenResponse {
 
 pub async fn register(
     State(state): State<AppState>,
-    ApiBody(form): ApiBody<RegisterForm>,
+    client: ClientAddr,
+    ApiBody(request): ApiBody<RegisterRequest>,
 ) -> Result<(StatusCode, Json<UserResponse>), AppError> {
-    let user = service::register(&state.db, &state.hasher, form).await?;
+    let new_user = NewUser::parse(&request.name, &request.email, request.password)
+        .map_err(AppError::Validation)?;
+    let user = service::register(&state, new_user, client).await?;
     Ok((StatusCode::CREATED, Json(UserResponse { user })))
 }
 
-/// A token response must not be cached (RFC 6749 §5.1).
+/// The token response; `Cache-Control: no-store` is set for every API response (RFC 6749 §5.1).
 pub async fn login(
     State(state): State<AppState>,
-    ApiBody(form): ApiBody<LoginForm>,
-) -> Result<([(HeaderName, &'static str); 1], Json<TokenResponse>), AppError> {
-    let success = service::login(
-        &state.db,
-        &state.hasher,
-        &state.tokens,
-        &state.throttle,
-        form,
-    )
-    .await?;
-    Ok((
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(TokenResponse {
-            access_token: success.token.token,
-            token_type: "Bearer",
-            expires_in: success.token.expires_in,
-            user: success.user,
-        }),
-    ))
+    client: ClientAddr,
+    ApiBody(request): ApiBody<LoginRequest>,
+) -> Result<Json<TokenResponse>, AppError> {
+    let credentials =
+        Credentials::parse(&request.email, request.password).map_err(AppError::Validation)?;
+    let success = service::login(&state, credentials, client).await?;
+    Ok(Json(TokenResponse {
+        access_token: success.token.token,
+        token_type: "Bearer",
+        expires_in: success.token.expires_in,
+        user: success.user,
+    }))
 }
 
 pub async fn me(auth: AuthUser) -> Json<UserResponse> {

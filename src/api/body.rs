@@ -1,7 +1,7 @@
 //! `ApiBody<T>`: a request body in JSON or `application/x-www-form-urlencoded`, at most 16 KiB,
 //! with the contract's 400, 413 and 415 instead of axum's plain-text rejections.
 
-use app::server::AppError;
+use app::backend::AppError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};

@@ -1,6 +1,6 @@
 //! `GET /healthz`: 200 once the database answers, else 503 `unavailable`.
 
-use app::server::{AppError, AppState};
+use app::backend::{AppError, AppState};
 use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};

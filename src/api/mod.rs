@@ -6,7 +6,7 @@ mod health;
 
 pub use body::{ApiBody, MAX_BODY_BYTES};
 
-use app::server::{AppError, AppState};
+use app::backend::{AppError, AppState};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! The seed's flow: health, public, register, log in, `/api/me`, log out; and the password storage.
 
 use crate::helpers::*;
-use app::server::users;
+use app::backend::users;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -63,7 +63,7 @@ async fn registering_takes_a_form_body_too() {
     let app = spawn_app().await;
     let email = unique_email();
     let response = app
-        .client
+        .http
         .post(app.url("/api/auth/register"))
         .form(&[
             ("name", "Form User"),
@@ -75,7 +75,7 @@ async fn registering_takes_a_form_body_too() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     let login = app
-        .client
+        .http
         .post(app.url("/api/auth/login"))
         .form(&[("email", email.as_str()), ("password", GOOD_PASSWORD)])
         .send()
@@ -103,7 +103,24 @@ async fn each_invalid_field_is_named_in_a_422() {
             json!({"name": long_name, "email": unique_email(), "password": GOOD_PASSWORD}),
             "name",
         ),
+        (
+            json!({"name": "Ann\u{202E}nimda", "email": unique_email(), "password": GOOD_PASSWORD}),
+            "name",
+        ),
+        (
+            json!({"name": "\u{2067}Ann", "email": unique_email(), "password": GOOD_PASSWORD}),
+            "name",
+        ),
+        (
+            json!({"name": "Ann\u{7}", "email": unique_email(), "password": GOOD_PASSWORD}),
+            "name",
+        ),
         (json!({"name": "A", "password": GOOD_PASSWORD}), "email"),
+        (
+            // 252 characters as sent; 492 once lower-cased.
+            json!({"name": "A", "email": format!("{}@example.com", "\u{130}".repeat(240)), "password": GOOD_PASSWORD}),
+            "email",
+        ),
         (
             json!({"name": "A", "email": "not-an-email", "password": GOOD_PASSWORD}),
             "email",
@@ -234,7 +251,7 @@ async fn expires_in_follows_jwt_ttl_seconds() {
 #[tokio::test]
 async fn me_returns_the_user_for_a_valid_token() {
     let app = spawn_app().await;
-    let (email, token, id) = app.signed_in_user().await;
+    let TestUser { email, token, id, .. } = app.signed_in_user().await;
     let response = app.me(&token).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
@@ -251,7 +268,7 @@ async fn me_without_a_token_is_401_missing_token_with_a_bearer_challenge() {
     assert_error(response, 401, "missing_token").await;
 
     let basic = app
-        .client
+        .http
         .get(app.url("/api/me"))
         .basic_auth("ann", Some("pw"))
         .send()
@@ -264,7 +281,7 @@ async fn me_without_a_token_is_401_missing_token_with_a_bearer_challenge() {
 #[tokio::test]
 async fn logging_out_revokes_that_token_only() {
     let app = spawn_app().await;
-    let (email, token, _) = app.signed_in_user().await;
+    let TestUser { email, token, .. } = app.signed_in_user().await;
     let other: Value = app.login(&email, GOOD_PASSWORD).await.json().await.unwrap();
     let other = other["access_token"].as_str().unwrap();
 
@@ -284,7 +301,7 @@ async fn logging_out_revokes_that_token_only() {
 async fn logging_out_without_a_token_is_401() {
     let app = spawn_app().await;
     let response = app
-        .client
+        .http
         .post(app.url("/api/auth/logout"))
         .send()
         .await

@@ -1,8 +1,9 @@
 //! The real binary: starting with no configuration, refusing bad configuration, restarting,
-//! dying mid-write, and draining on SIGTERM.
+//! dying mid-write, draining on SIGTERM (with a deadline), and several instances starting at once.
 
-use crate::helpers::{unique_email, GOOD_PASSWORD};
+use crate::helpers::{unique_email, ApiClient, GOOD_PASSWORD};
 use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -10,16 +11,18 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const CONTRACT_VARS: [&str; 6] = [
+const CONTRACT_VARS: [&str; 8] = [
     "DATABASE_URL",
     "JWT_SECRET",
     "JWT_TTL_SECONDS",
     "JWT_ISSUER",
     "JWT_AUDIENCE",
+    "AUTH_RATE_PER_MINUTE",
+    "TRUSTED_PROXIES",
     "RUST_LOG",
 ];
 
-fn command(dir: &Path, vars: &[(&str, &str)]) -> Command {
+pub fn command(dir: &Path, vars: &[(&str, &str)]) -> Command {
     std::fs::copy(
         concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"),
         dir.join("Leptos.toml"),
@@ -46,16 +49,26 @@ fn free_addr() -> String {
     listener.local_addr().unwrap().to_string()
 }
 
-/// A running `gatehouse` process with its output collected.
-struct Server {
+/// A running `gatehouse` process with its output collected; its requests go through the same
+/// [`ApiClient`] as the in-process tests.
+pub struct Server {
     child: Child,
-    base: String,
+    api: ApiClient,
+    addr: String,
     output: Arc<Mutex<Vec<String>>>,
-    client: reqwest::Client,
+}
+
+impl std::ops::Deref for Server {
+    type Target = ApiClient;
+
+    fn deref(&self) -> &ApiClient {
+        &self.api
+    }
 }
 
 impl Server {
-    async fn start(dir: &Path, vars: &[(&str, &str)]) -> Server {
+    /// Spawns the binary in `dir`; [`Server::healthy`] waits for it.
+    pub fn spawn(dir: &Path, vars: &[(&str, &str)]) -> Server {
         let addr = free_addr();
         let mut vars = vars.to_vec();
         vars.push(("LEPTOS_SITE_ADDR", &addr));
@@ -72,76 +85,40 @@ impl Server {
                 }
             });
         }
-        let server = Server {
+        Server {
             child,
-            base: format!("http://{addr}"),
+            api: ApiClient::new(format!("http://{addr}")),
+            addr,
             output,
-            client: reqwest::Client::new(),
-        };
+        }
+    }
+
+    pub async fn start(dir: &Path, vars: &[(&str, &str)]) -> Server {
+        let server = Self::spawn(dir, vars);
+        server.healthy().await;
+        server
+    }
+
+    /// Waits until `/healthz` answers 200, failing the test after 30 s or if the process exits.
+    pub async fn healthy(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(r) = server
-                .client
-                .get(format!("{}/healthz", server.base))
-                .send()
-                .await
-            {
+            if let Ok(r) = self.http.get(self.url("/healthz")).send().await {
                 if r.status() == StatusCode::OK {
-                    return server;
+                    return;
                 }
             }
             assert!(
                 Instant::now() < deadline,
                 "gatehouse did not become healthy: {:?}",
-                server.log()
+                self.log()
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
-    fn log(&self) -> Vec<String> {
+    pub fn log(&self) -> Vec<String> {
         self.output.lock().unwrap().clone()
-    }
-
-    async fn post(&self, path: &str, body: Value, token: Option<&str>) -> reqwest::Response {
-        let mut request = self.client.post(format!("{}{path}", self.base)).json(&body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request.send().await.unwrap()
-    }
-
-    async fn register(&self, email: &str) -> reqwest::Response {
-        self.post(
-            "/api/auth/register",
-            json!({"name": "N", "email": email, "password": GOOD_PASSWORD}),
-            None,
-        )
-        .await
-    }
-
-    async fn login(&self, email: &str) -> reqwest::Response {
-        self.post(
-            "/api/auth/login",
-            json!({"email": email, "password": GOOD_PASSWORD}),
-            None,
-        )
-        .await
-    }
-
-    async fn token(&self, email: &str) -> String {
-        let body: Value = self.login(email).await.json().await.unwrap();
-        body["access_token"].as_str().unwrap().to_owned()
-    }
-
-    async fn me(&self, token: &str) -> StatusCode {
-        self.client
-            .get(format!("{}/api/me", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .status()
     }
 
     /// SIGTERM, then the exit status.
@@ -174,22 +151,61 @@ fn wait_with_timeout(child: &mut Child, timeout: Duration) -> std::process::Exit
     }
 }
 
+/// The HMAC key the server generated into its SQLite database.
+async fn stored_key(dir: &Path) -> String {
+    let db = Database::connect(format!(
+        "sqlite://{}/data/gatehouse.db?mode=ro",
+        dir.display()
+    ))
+    .await
+    .unwrap();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT secret FROM signing_keys",
+        ))
+        .await
+        .unwrap()
+        .expect("a key in the database");
+    let key: String = row.try_get("", "secret").unwrap();
+    db.close().await.unwrap();
+    key
+}
+
+/// Signs `claims` with HS256 and `key`, as an independent library would.
+fn sign_with(key: &str, claims: &Value) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.typ = Some("JWT".into());
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(key.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+fn claims_of(token: &str) -> Value {
+    use base64::Engine;
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap()
+}
+
 #[tokio::test]
-async fn with_no_configuration_it_creates_its_database_and_a_private_key_and_restarts_keeping_everything(
+async fn with_no_configuration_it_creates_its_database_and_a_key_in_it_and_restarts_keeping_everything(
 ) {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]).await;
     assert!(dir.path().join("data/gatehouse.db").exists());
-    let key_file = dir.path().join("data/jwt-secret");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
-    }
-    let key = std::fs::read(&key_file).unwrap();
+    assert!(
+        !dir.path().join("data/jwt-secret").exists(),
+        "the key lives in the database, not in a file"
+    );
+    let key = stored_key(dir.path()).await;
+    assert!(key.len() >= 32);
     assert!(
         server
             .log()
@@ -200,39 +216,79 @@ async fn with_no_configuration_it_creates_its_database_and_a_private_key_and_res
     );
 
     let email = unique_email();
-    assert_eq!(server.register(&email).await.status(), StatusCode::CREATED);
-    let (kept, revoked) = (server.token(&email).await, server.token(&email).await);
     assert_eq!(
-        server
-            .post("/api/auth/logout", json!({}), Some(&revoked))
-            .await
-            .status(),
-        StatusCode::NO_CONTENT
+        server.register("N", &email, GOOD_PASSWORD).await.status(),
+        StatusCode::CREATED
     );
+    let kept = server.token(&email, GOOD_PASSWORD).await;
+    let revoked = server.token(&email, GOOD_PASSWORD).await;
+    // The token is signed with the stored key.
+    let forged = sign_with(&key, &claims_of(&kept));
+    assert_eq!(forged, kept);
+    assert_eq!(server.logout(&revoked).await.status(), StatusCode::NO_CONTENT);
     assert!(server.terminate().success());
 
     let server = Server::start(dir.path(), &[]).await;
+    assert_eq!(stored_key(dir.path()).await, key, "the key is kept, not regenerated");
     assert_eq!(
-        std::fs::read(&key_file).unwrap(),
-        key,
-        "the key is reused, not regenerated"
-    );
-    assert_eq!(
-        server.me(&kept).await,
+        server.me(&kept).await.status(),
         StatusCode::OK,
         "a token from before the restart still works"
     );
     assert_eq!(
-        server.me(&revoked).await,
+        server.me(&revoked).await.status(),
         StatusCode::UNAUTHORIZED,
         "a revocation survives the restart"
     );
     assert_eq!(
-        server.login(&email).await.status(),
+        server.login(&email, GOOD_PASSWORD).await.status(),
         StatusCode::OK,
         "the user survives the restart"
     );
-    assert_eq!(server.register(&email).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        server.register("N", &email, GOOD_PASSWORD).await.status(),
+        StatusCode::CONFLICT
+    );
+}
+
+#[tokio::test]
+async fn a_key_in_an_older_versions_key_file_is_taken_over_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    let old_key = "an-old-generated-key-from-data-jwt-secret";
+    std::fs::write(dir.path().join("data/jwt-secret"), old_key).unwrap();
+    // A token the older version issued with that key is still good after the upgrade.
+    let server = Server::start(dir.path(), &[]).await;
+    let email = unique_email();
+    server.register("N", &email, GOOD_PASSWORD).await;
+    let token = server.token(&email, GOOD_PASSWORD).await;
+    let mut claims = claims_of(&token);
+    claims["jti"] = json!(uuid::Uuid::new_v4());
+    let from_before = sign_with(old_key, &claims);
+    assert_eq!(server.me(&from_before).await.status(), StatusCode::OK);
+    assert_eq!(stored_key(dir.path()).await, old_key);
+    assert!(
+        !dir.path().join("data/jwt-secret").exists(),
+        "the file is gone once its key is in the database"
+    );
+    drop(server);
+
+    let server = Server::start(dir.path(), &[]).await;
+    assert_eq!(server.me(&from_before).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_empty_key_file_or_an_empty_jwt_secret_counts_as_none() {
+    // What a crash between creating and writing the old key file left behind.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("data/jwt-secret"), "").unwrap();
+    let server = Server::start(dir.path(), &[("JWT_SECRET", "")]).await;
+    let email = unique_email();
+    server.register("N", &email, GOOD_PASSWORD).await;
+    let token = server.token(&email, GOOD_PASSWORD).await;
+    assert_eq!(server.me(&token).await.status(), StatusCode::OK);
+    assert!(stored_key(dir.path()).await.len() >= 32);
 }
 
 #[tokio::test]
@@ -240,21 +296,13 @@ async fn nothing_in_the_log_is_a_password_hash_or_token() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[("RUST_LOG", "trace")]).await;
     let email = unique_email();
-    server.register(&email).await;
-    let token = server.token(&email).await;
+    server.register("N", &email, GOOD_PASSWORD).await;
+    let token = server.token(&email, GOOD_PASSWORD).await;
     server.me(&token).await;
-    server
-        .post("/api/auth/logout", json!({}), Some(&token))
-        .await;
-    server.login(&unique_email()).await;
+    server.logout(&token).await;
+    server.login(&unique_email(), GOOD_PASSWORD).await;
     // The classic slip: a password typed into the email field.
-    server
-        .post(
-            "/api/auth/login",
-            json!({"email": GOOD_PASSWORD, "password": GOOD_PASSWORD}),
-            None,
-        )
-        .await;
+    server.login(GOOD_PASSWORD, GOOD_PASSWORD).await;
     let log = server.log().join("\n");
     assert!(log.contains("/api/auth/login"), "requests are logged");
     for secret in [
@@ -265,8 +313,8 @@ async fn nothing_in_the_log_is_a_password_hash_or_token() {
     ] {
         assert!(!log.contains(secret), "the log contains {secret}");
     }
-    let key = std::fs::read_to_string(dir.path().join("data/jwt-secret")).unwrap();
-    assert!(!log.contains(key.trim()));
+    let key = stored_key(dir.path()).await;
+    assert!(!log.contains(&key), "the log contains the signing key");
 }
 
 #[tokio::test]
@@ -275,6 +323,8 @@ async fn each_bad_value_stops_the_start_with_one_line_naming_the_variable() {
         ("JWT_SECRET", "too-short-secret"),
         ("JWT_TTL_SECONDS", "an hour"),
         ("JWT_TTL_SECONDS", "0"),
+        ("AUTH_RATE_PER_MINUTE", "lots"),
+        ("TRUSTED_PROXIES", "10.0.0.0/99"),
         ("DATABASE_URL", "mysql://localhost/gatehouse"),
         ("DATABASE_URL", "postgres://nobody@127.0.0.1:1/nothing"),
         ("DATABASE_URL", "sqlite:///proc/no-such-dir/x.db?mode=rwc"),
@@ -311,29 +361,29 @@ async fn a_dotenv_file_is_read_and_the_real_environment_wins() {
     .unwrap();
     let server = Server::start(dir.path(), &[("JWT_ISSUER", "from-env")]).await;
     let email = unique_email();
-    server.register(&email).await;
-    let body: Value = server.login(&email).await.json().await.unwrap();
+    server.register("N", &email, GOOD_PASSWORD).await;
+    let body: Value = server
+        .login(&email, GOOD_PASSWORD)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["expires_in"], 77);
-    let token = body["access_token"].as_str().unwrap();
-    use base64::Engine;
-    let claims: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(token.split('.').nth(1).unwrap())
-            .unwrap(),
-    )
-    .unwrap();
+    let claims = claims_of(body["access_token"].as_str().unwrap());
     assert_eq!(claims["iss"], "from-env");
 }
 
 #[tokio::test]
 async fn kill_9_during_registrations_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &[]).await;
+    // Every writer comes from 127.0.0.1: the per-address sign-in limit is not what this tests.
+    let unlimited = [("AUTH_RATE_PER_MINUTE", "0")];
+    let server = Server::start(dir.path(), &unlimited).await;
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let mut writers = Vec::new();
     for _ in 0..4 {
         let (client, base, acknowledged) = (
-            server.client.clone(),
+            server.http.clone(),
             server.base.clone(),
             acknowledged.clone(),
         );
@@ -368,10 +418,10 @@ async fn kill_9_during_registrations_loses_nothing_acknowledged() {
     drop(server);
     let acknowledged = acknowledged.lock().unwrap().clone();
 
-    let server = Server::start(dir.path(), &[]).await;
+    let server = Server::start(dir.path(), &unlimited).await;
     for email in &acknowledged {
         assert_eq!(
-            server.login(email).await.status(),
+            server.login(email, GOOD_PASSWORD).await.status(),
             StatusCode::OK,
             "{email} was acknowledged but is gone"
         );
@@ -386,10 +436,7 @@ async fn sigterm_lets_requests_in_flight_finish() {
     let in_flight: Vec<_> = emails
         .iter()
         .map(|email| {
-            let (client, url) = (
-                server.client.clone(),
-                format!("{}/api/auth/register", server.base),
-            );
+            let (client, url) = (server.http.clone(), server.url("/api/auth/register"));
             let body = json!({"name": "N", "email": email, "password": GOOD_PASSWORD});
             tokio::spawn(async move {
                 client
@@ -417,9 +464,38 @@ async fn sigterm_lets_requests_in_flight_finish() {
     let server = Server::start(dir.path(), &[]).await;
     for email in &emails {
         assert_eq!(
-            server.register(email).await.status(),
+            server.register("N", email, GOOD_PASSWORD).await.status(),
             StatusCode::CONFLICT,
             "{email} is stored"
         );
     }
+}
+
+#[tokio::test]
+async fn sigterm_stops_within_the_drain_deadline_even_if_a_request_hangs() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]).await;
+    // A client that announces a body and never sends it: its request stays in flight.
+    let mut stalled = tokio::net::TcpStream::connect(&server.addr).await.unwrap();
+    stalled
+        .write_all(
+            b"POST /api/auth/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+              content-length: 100\r\n\r\n{\"email\":",
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    let status = tokio::task::spawn_blocking(move || server.terminate())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert!(status.success(), "{status:?}");
+    let deadline = gatehouse::startup::DRAIN_DEADLINE;
+    assert!(
+        took >= deadline && took < deadline + Duration::from_secs(4),
+        "stopped after {took:?}: the drain should wait for the request, up to {deadline:?}"
+    );
+    drop(stalled);
 }

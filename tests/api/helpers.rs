@@ -1,7 +1,9 @@
-//! `spawn_app()`: the real router on port 0 with a fresh SQLite file, and a client for it.
+//! The test harness: [`ApiClient`], the HTTP helpers every test uses, whether the server is the
+//! router in this process ([`spawn_app`]: port 0, a fresh SQLite file) or the real binary
+//! (`binary.rs`); [`TestUser`], a signed-in user; and the contract's error assertions.
 
-use app::server::auth::ThrottlePolicy;
-use app::server::{AppState, Config};
+use app::backend::auth::ThrottlePolicy;
+use app::backend::{AppState, Config};
 use leptos::config::LeptosOptions;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
@@ -13,98 +15,39 @@ use tokio::sync::oneshot;
 pub const TEST_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long!";
 pub const GOOD_PASSWORD: &str = "correct horse battery staple";
 
-pub struct TestApp {
-    pub address: String,
-    pub client: reqwest::Client,
-    pub state: AppState,
-    /// Owns the database file: it lives as long as the app.
-    _dir: TempDir,
-    shutdown: Option<oneshot::Sender<()>>,
+/// A registered user who has logged in.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub email: String,
+    pub id: String,
+    pub token: String,
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+/// Requests to one Gatehouse, in the shapes the contract gives.
+#[derive(Clone)]
+pub struct ApiClient {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl ApiClient {
+    pub fn new(base: String) -> Self {
+        Self {
+            base,
+            http: reqwest::Client::new(),
         }
     }
-}
 
-pub async fn spawn_app() -> TestApp {
-    spawn_app_with(&[], |_| {}).await
-}
-
-/// Like [`spawn_app`], with extra configuration variables and a last change to the state.
-pub async fn spawn_app_with(
-    vars: &[(&str, &str)],
-    customize: impl FnOnce(&mut AppState),
-) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut env: HashMap<String, String> = HashMap::from([
-        (
-            "DATABASE_URL".into(),
-            format!("sqlite://{}/gatehouse.db?mode=rwc", dir.path().display()),
-        ),
-        ("JWT_SECRET".into(), TEST_SECRET.into()),
-    ]);
-    env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let config = Config::load(|name| env.get(name).cloned(), dir.path()).expect("config");
-    let options = LeptosOptions::builder().output_name("gatehouse").build();
-    let mut state = AppState::build(&config, options).await.expect("state");
-    customize(&mut state);
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, rx) = oneshot::channel::<()>();
-    let router = gatehouse::router(state.clone());
-    tokio::spawn(gatehouse::serve(listener, router, async {
-        let _ = rx.await;
-    }));
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        state,
-        _dir: dir,
-        shutdown: Some(tx),
-    }
-}
-
-/// A throttle that never locks, for tests that fail logins on purpose.
-pub fn no_throttle(state: &mut AppState) {
-    state.throttle = ThrottlePolicy {
-        max_failures: u32::MAX,
-        ..ThrottlePolicy::default()
-    };
-}
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// An email nobody else in this test run uses.
-pub fn unique_email() -> String {
-    format!(
-        "user{}-{}@example.com",
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        uuid::Uuid::new_v4().simple()
-    )
-}
-
-impl TestApp {
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.address, path)
+        format!("{}{}", self.base, path)
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request")
+        self.http.get(self.url(path)).send().await.expect("request")
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client
+        self.http
             .post(self.url(path))
             .json(body)
             .send()
@@ -128,8 +71,19 @@ impl TestApp {
         .await
     }
 
+    /// A login as if from `client` (through a trusted proxy's `X-Forwarded-For`).
+    pub async fn login_from(&self, client: &str, email: &str, password: &str) -> Response {
+        self.http
+            .post(self.url("/api/auth/login"))
+            .header("x-forwarded-for", client)
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn me(&self, token: &str) -> Response {
-        self.client
+        self.http
             .get(self.url("/api/me"))
             .bearer_auth(token)
             .send()
@@ -138,7 +92,7 @@ impl TestApp {
     }
 
     pub async fn logout(&self, token: &str) -> Response {
-        self.client
+        self.http
             .post(self.url("/api/auth/logout"))
             .bearer_auth(token)
             .send()
@@ -146,13 +100,19 @@ impl TestApp {
             .expect("request")
     }
 
-    /// Registers a fresh user and logs in: (email, token, user id).
-    pub async fn signed_in_user(&self) -> (String, String, String) {
+    /// Logs in with a good password and returns the access token.
+    pub async fn token(&self, email: &str, password: &str) -> String {
+        let response = self.login(email, password).await;
+        assert_eq!(response.status(), StatusCode::OK, "login of {email}");
+        let body: Value = response.json().await.unwrap();
+        body["access_token"].as_str().expect("a token").to_owned()
+    }
+
+    /// Registers a fresh user and logs in.
+    pub async fn signed_in_user(&self) -> TestUser {
         let email = unique_email();
         assert_eq!(
-            self.register("Test User", &email, GOOD_PASSWORD)
-                .await
-                .status(),
+            self.register("Test User", &email, GOOD_PASSWORD).await.status(),
             StatusCode::CREATED
         );
         let body: Value = self
@@ -161,10 +121,109 @@ impl TestApp {
             .json()
             .await
             .unwrap();
-        let token = body["access_token"].as_str().expect("a token").to_owned();
-        let id = body["user"]["id"].as_str().unwrap().to_owned();
-        (email, token, id)
+        TestUser {
+            email,
+            id: body["user"]["id"].as_str().unwrap().to_owned(),
+            token: body["access_token"].as_str().expect("a token").to_owned(),
+        }
     }
+}
+
+/// The real router, served from this process.
+pub struct TestApp {
+    pub api: ApiClient,
+    pub state: AppState,
+    /// Owns the database file: it lives as long as the app.
+    _dir: TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = ApiClient;
+
+    fn deref(&self) -> &ApiClient {
+        &self.api
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[], |_| {}).await
+}
+
+/// Like [`spawn_app`], with extra configuration variables and a last change to the state. By
+/// default the per-address sign-in limit is off (every test comes from 127.0.0.1) and 127.0.0.1
+/// is a trusted proxy, so a test can speak for any client address with `X-Forwarded-For`.
+pub async fn spawn_app_with(
+    vars: &[(&str, &str)],
+    customize: impl FnOnce(&mut AppState),
+) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut env: HashMap<String, String> = HashMap::from([
+        (
+            "DATABASE_URL".into(),
+            format!("sqlite://{}/gatehouse.db?mode=rwc", dir.path().display()),
+        ),
+        ("JWT_SECRET".into(), TEST_SECRET.into()),
+        ("AUTH_RATE_PER_MINUTE".into(), "0".into()),
+        ("TRUSTED_PROXIES".into(), "127.0.0.1".into()),
+    ]);
+    env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = Config::load(|name| env.get(name).cloned(), dir.path()).expect("config");
+    let options = LeptosOptions::builder().output_name("gatehouse").build();
+    let mut state = AppState::build(&config, options).await.expect("state");
+    customize(&mut state);
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = oneshot::channel::<()>();
+    let router = gatehouse::router(state.clone());
+    tokio::spawn(gatehouse::serve(listener, router, async {
+        let _ = rx.await;
+    }));
+    TestApp {
+        api: ApiClient::new(address),
+        state,
+        _dir: dir,
+        shutdown: Some(tx),
+    }
+}
+
+/// A throttle that never locks, for tests that fail logins on purpose.
+pub fn no_throttle(state: &mut AppState) {
+    let mut policy = ThrottlePolicy::default();
+    policy.per_client.max = u32::MAX;
+    policy.per_account.max = u32::MAX;
+    state.throttle = policy;
+}
+
+/// A throttle that locks an (account, address) after `per_client` failures and an account after
+/// `per_account` failures from anywhere.
+pub fn throttle_after(per_client: u32, per_account: u32) -> impl FnOnce(&mut AppState) {
+    move |state| {
+        state.throttle.per_client.max = per_client;
+        state.throttle.per_account.max = per_account;
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// An email nobody else in this test run uses.
+pub fn unique_email() -> String {
+    format!(
+        "user{}-{}@example.com",
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 /// Asserts the contract's error shape and code, returning the body.
@@ -199,4 +258,13 @@ pub async fn assert_invalid_token(response: Response) {
         .map(|v| v.to_str().unwrap().to_owned());
     assert_eq!(challenge.as_deref(), Some("Bearer error=\"invalid_token\""));
     assert_error(response, 401, "invalid_token").await;
+}
+
+/// The `Retry-After` of a response, in seconds.
+pub fn retry_after(response: &Response) -> u64 {
+    response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
 }

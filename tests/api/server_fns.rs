@@ -5,7 +5,8 @@
 //! these tests encode and decode with the app's own types.
 
 use crate::helpers::*;
-use app::auth_api::{AuthError, CurrentUser, Login, Logout, Register, SignedIn};
+use app::error::ApiError;
+use app::rpc::{CurrentUser, Login, Logout, Register, SignedIn};
 use app::domain::UserView;
 use app::error::ErrorCode;
 use reqwest::header::CONTENT_TYPE;
@@ -17,7 +18,7 @@ const POSTCARD: &str = "application/x-postcard";
 
 async fn call_raw(app: &TestApp, name: &str, body: Vec<u8>, token: Option<&str>) -> Response {
     let mut request = app
-        .client
+        .http
         .post(app.url(&format!("/rpc/{name}")))
         .header(CONTENT_TYPE, POSTCARD)
         .body(body);
@@ -86,14 +87,14 @@ async fn register_signs_in_and_me_reads_the_bearer_token() {
 
 #[tokio::test]
 async fn errors_carry_the_contract_codes_and_statuses() {
-    let app = spawn_app_with(&[], |s| s.throttle.max_failures = 2).await;
-    let (email, token, _) = app.signed_in_user().await;
+    let app = spawn_app_with(&[], throttle_after(2, 100)).await;
+    let TestUser { email, token, .. } = app.signed_in_user().await;
 
     let wrong = call(&app, "login", &login(&email, "not the password"), None).await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.headers()["www-authenticate"], "Bearer");
     assert_eq!(
-        decode::<AuthError>(wrong).await.code,
+        decode::<ApiError>(wrong).await.code,
         ErrorCode::InvalidCredentials
     );
 
@@ -105,7 +106,7 @@ async fn errors_carry_the_contract_codes_and_statuses() {
     )
     .await;
     assert_eq!(taken.status(), StatusCode::CONFLICT);
-    assert_eq!(decode::<AuthError>(taken).await.code, ErrorCode::EmailTaken);
+    assert_eq!(decode::<ApiError>(taken).await.code, ErrorCode::EmailTaken);
 
     let weak = call(
         &app,
@@ -115,7 +116,7 @@ async fn errors_carry_the_contract_codes_and_statuses() {
     )
     .await;
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let weak: AuthError = decode(weak).await;
+    let weak: ApiError = decode(weak).await;
     assert_eq!(weak.code, ErrorCode::ValidationFailed);
     assert!(weak.fields.contains_key("password"), "{weak:?}");
 
@@ -124,14 +125,14 @@ async fn errors_carry_the_contract_codes_and_statuses() {
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.headers().contains_key("retry-after"));
     assert_eq!(
-        decode::<AuthError>(limited).await.code,
+        decode::<ApiError>(limited).await.code,
         ErrorCode::RateLimited
     );
 
     let missing = call(&app, "me", &CurrentUser {}, None).await;
     assert_eq!(missing.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        decode::<AuthError>(missing).await.code,
+        decode::<ApiError>(missing).await.code,
         ErrorCode::MissingToken
     );
 
@@ -148,7 +149,7 @@ async fn errors_carry_the_contract_codes_and_statuses() {
         "Bearer error=\"invalid_token\""
     );
     assert_eq!(
-        decode::<AuthError>(revoked).await.code,
+        decode::<ApiError>(revoked).await.code,
         ErrorCode::InvalidToken
     );
 }
@@ -171,7 +172,7 @@ async fn arguments_that_do_not_decode_are_a_bad_request_not_a_5xx() {
                 "{name} {body:?}"
             );
             assert_eq!(
-                decode::<AuthError>(response).await.code,
+                decode::<ApiError>(response).await.code,
                 ErrorCode::BadRequest
             );
         }
@@ -181,21 +182,50 @@ async fn arguments_that_do_not_decode_are_a_bad_request_not_a_5xx() {
 #[tokio::test]
 async fn a_token_outside_the_authorization_header_is_ignored() {
     let app = spawn_app().await;
-    let (_, token, _) = app.signed_in_user().await;
-    // In the body, where an argument would go: `me` takes none, so it is not read.
-    let response = call(&app, "me", &token, None).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        decode::<AuthError>(response).await.code,
-        ErrorCode::MissingToken
-    );
+    let TestUser { token, .. } = app.signed_in_user().await;
     // In the URL.
     let response = app
-        .client
+        .http
         .post(app.url(&format!("/rpc/me?access_token={token}")))
         .header(CONTENT_TYPE, POSTCARD)
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(decode::<ApiError>(response).await.code, ErrorCode::MissingToken);
+    // In a cookie, where a cross-site request would carry it.
+    let response = app
+        .http
+        .post(app.url("/rpc/logout"))
+        .header(CONTENT_TYPE, POSTCARD)
+        .header("cookie", format!("token={token}; access_token={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me(&token).await.status(), StatusCode::OK, "not logged out");
+}
+
+#[tokio::test]
+async fn every_answer_is_kept_from_caches() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let signed_in = call(&app, "register", &register("C", &email, GOOD_PASSWORD), None).await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    assert_eq!(signed_in.headers()["cache-control"], "no-store");
+    let login = call(&app, "login", &login(&email, GOOD_PASSWORD), None).await;
+    assert_eq!(login.headers()["cache-control"], "no-store");
+    let failed = call(&app, "me", &CurrentUser {}, None).await;
+    assert_eq!(failed.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn an_address_that_grows_when_lower_cased_is_a_validation_error() {
+    let app = spawn_app().await;
+    let grows = format!("{}@example.com", "\u{130}".repeat(240));
+    let response = call(&app, "register", &register("D", &grows, GOOD_PASSWORD), None).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: ApiError = decode(response).await;
+    assert_eq!(error.code, ErrorCode::ValidationFailed);
+    assert!(error.fields.contains_key("email"), "{error:?}");
 }

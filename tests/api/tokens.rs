@@ -43,7 +43,7 @@ fn decode_part(part: &str) -> Value {
 #[tokio::test]
 async fn an_issued_token_is_an_hs256_jwt_with_exactly_the_contract_claims() {
     let app = spawn_app().await;
-    let (_, token, id) = app.signed_in_user().await;
+    let TestUser { token, id, .. } = app.signed_in_user().await;
     let parts: Vec<&str> = token.split('.').collect();
     assert_eq!(decode_part(parts[0]), json!({"alg": "HS256", "typ": "JWT"}));
     let claims = decode_part(parts[1]);
@@ -77,7 +77,7 @@ async fn issuer_and_audience_follow_the_configuration() {
         |_| {},
     )
     .await;
-    let (_, token, id) = app.signed_in_user().await;
+    let TestUser { token, id, .. } = app.signed_in_user().await;
     let claims = decode_part(token.split('.').nth(1).unwrap());
     assert_eq!(
         (claims["iss"].as_str(), claims["aud"].as_str()),
@@ -96,7 +96,7 @@ async fn issuer_and_audience_follow_the_configuration() {
 async fn a_token_forged_here_with_the_right_key_is_accepted() {
     // The control for every attack below: the forging code makes tokens the server accepts.
     let app = spawn_app().await;
-    let (_, _, id) = app.signed_in_user().await;
+    let TestUser { id, .. } = app.signed_in_user().await;
     assert_eq!(
         app.me(&hs256(&header(), &claims_for(&id), TEST_SECRET))
             .await
@@ -108,7 +108,7 @@ async fn a_token_forged_here_with_the_right_key_is_accepted() {
 #[tokio::test]
 async fn alg_none_is_refused_in_any_spelling() {
     let app = spawn_app().await;
-    let (_, token, id) = app.signed_in_user().await;
+    let TestUser { token, id, .. } = app.signed_in_user().await;
     let real_signature = token.split('.').nth(2).unwrap();
     for alg in ["none", "None", "NONE", "nOnE", "none "] {
         let unsigned = format!(
@@ -139,7 +139,7 @@ async fn alg_none_is_refused_in_any_spelling() {
 async fn other_algorithms_are_refused_even_with_the_right_key() {
     use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
     let app = spawn_app().await;
-    let (_, _, id) = app.signed_in_user().await;
+    let TestUser { id, .. } = app.signed_in_user().await;
     for alg in [Algorithm::HS384, Algorithm::HS512] {
         let mut header = Header::new(alg);
         header.typ = Some("JWT".into());
@@ -168,7 +168,7 @@ async fn other_algorithms_are_refused_even_with_the_right_key() {
 #[tokio::test]
 async fn a_token_signed_with_another_key_is_refused() {
     let app = spawn_app().await;
-    let (_, _, id) = app.signed_in_user().await;
+    let TestUser { id, .. } = app.signed_in_user().await;
     let forged = hs256(
         &header(),
         &claims_for(&id),
@@ -180,8 +180,8 @@ async fn a_token_signed_with_another_key_is_refused() {
 #[tokio::test]
 async fn a_tampered_payload_or_stripped_signature_is_refused() {
     let app = spawn_app().await;
-    let (_, token, _) = app.signed_in_user().await;
-    let (_, _, victim) = app.signed_in_user().await;
+    let TestUser { token, .. } = app.signed_in_user().await;
+    let TestUser { id: victim, .. } = app.signed_in_user().await;
     let parts: Vec<&str> = token.split('.').collect();
     let mut claims = decode_part(parts[1]);
     claims["sub"] = json!(victim);
@@ -203,7 +203,7 @@ async fn a_tampered_payload_or_stripped_signature_is_refused() {
 #[tokio::test]
 async fn expiry_is_checked_with_at_most_30_seconds_of_leeway() {
     let app = spawn_app().await;
-    let (_, _, id) = app.signed_in_user().await;
+    let TestUser { id, .. } = app.signed_in_user().await;
     let with_times = |iat: i64, exp: i64| {
         let mut claims = claims_for(&id);
         claims["iat"] = json!(iat);
@@ -223,7 +223,7 @@ async fn expiry_is_checked_with_at_most_30_seconds_of_leeway() {
 #[tokio::test]
 async fn a_token_issued_in_the_future_is_refused() {
     let app = spawn_app().await;
-    let (_, _, id) = app.signed_in_user().await;
+    let TestUser { id, .. } = app.signed_in_user().await;
     let mut claims = claims_for(&id);
     let now = now();
     claims["iat"] = json!(now + 120);
@@ -243,7 +243,7 @@ async fn a_token_issued_in_the_future_is_refused() {
 #[tokio::test]
 async fn a_token_missing_any_claim_is_refused() {
     let app = spawn_app().await;
-    let (_, _, id) = app.signed_in_user().await;
+    let TestUser { id, .. } = app.signed_in_user().await;
     for claim in ["sub", "iat", "exp", "jti", "iss", "aud"] {
         let mut claims = claims_for(&id);
         claims.as_object_mut().unwrap().remove(claim);
@@ -254,7 +254,7 @@ async fn a_token_missing_any_claim_is_refused() {
 #[tokio::test]
 async fn a_wrong_issuer_or_audience_is_refused() {
     let app = spawn_app().await;
-    let (_, _, id) = app.signed_in_user().await;
+    let TestUser { id, .. } = app.signed_in_user().await;
     for (claim, value) in [
         ("iss", json!("evil")),
         ("aud", json!("evil")),
@@ -282,9 +282,9 @@ async fn a_token_for_an_unknown_or_deleted_user_is_refused() {
     )
     .await;
 
-    let (_, token, id) = app.signed_in_user().await;
+    let TestUser { token, id, .. } = app.signed_in_user().await;
     assert_eq!(app.me(&token).await.status(), StatusCode::OK);
-    app::server::users::delete_user(&app.state.db, id.parse().unwrap())
+    app::backend::users::delete_user(&app.state.db, id.parse().unwrap())
         .await
         .unwrap();
     assert_invalid_token(app.me(&token).await).await;
@@ -293,7 +293,7 @@ async fn a_token_for_an_unknown_or_deleted_user_is_refused() {
 #[tokio::test]
 async fn an_oversized_token_is_refused() {
     let app = spawn_app().await;
-    let (_, _, id) = app.signed_in_user().await;
+    let TestUser { id, .. } = app.signed_in_user().await;
     let mut claims = claims_for(&id);
     claims["pad"] = json!("x".repeat(8 * 1024));
     let token = hs256(&header(), &claims, TEST_SECRET);
@@ -317,7 +317,7 @@ async fn garbage_tokens_are_refused() {
         assert_invalid_token(app.me(token).await).await;
     }
     let empty = app
-        .client
+        .http
         .get(app.url("/api/me"))
         .header("authorization", "Bearer ")
         .send()
@@ -325,7 +325,7 @@ async fn garbage_tokens_are_refused() {
         .unwrap();
     assert_invalid_token(empty).await;
     let non_ascii = app
-        .client
+        .http
         .get(app.url("/api/me"))
         .header("authorization", b"Bearer \xff\xfe".as_slice())
         .send()
@@ -337,7 +337,7 @@ async fn garbage_tokens_are_refused() {
 #[tokio::test]
 async fn a_token_without_the_jwt_type_is_refused() {
     let app = spawn_app().await;
-    let (_, _, id) = app.signed_in_user().await;
+    let TestUser { id, .. } = app.signed_in_user().await;
     for header in [
         json!({"alg": "HS256"}),
         json!({"alg": "HS256", "typ": "at+jwt"}),
@@ -349,25 +349,45 @@ async fn a_token_without_the_jwt_type_is_refused() {
 #[tokio::test]
 async fn a_revoked_token_stays_revoked_and_expired_revocations_are_purged() {
     let app = spawn_app().await;
-    let (_, token, id) = app.signed_in_user().await;
+    let TestUser { token, id, .. } = app.signed_in_user().await;
     assert_eq!(app.logout(&token).await.status(), StatusCode::NO_CONTENT);
     assert_invalid_token(app.me(&token).await).await;
 
     // A revocation of a token that has long expired is deleted; a live one is kept.
     let jti = uuid::Uuid::new_v4();
     let past = (now() - 3600) as u64;
-    app::server::auth::revocation::revoke(&app.state.db, jti, id.parse().unwrap(), past)
+    app::backend::revocations::revoke(&app.state.db, jti, id.parse().unwrap(), past)
         .await
         .unwrap();
-    let (revocations, _) = app::server::service::purge_expired(&app.state.db, &app.state.throttle)
-        .await
-        .unwrap();
-    assert_eq!(revocations, 1);
+    let purged = app::backend::service::purge_expired(
+        &app.state.db,
+        &app.state.throttle,
+        &app.state.sign_in_limit,
+    )
+    .await
+    .unwrap();
+    assert_eq!(purged.revocations, 1);
     use sea_orm::EntityTrait;
-    let kept = app::server::auth::revocation::Entity::find_by_id(jti)
+    let kept = app::backend::revocations::entity::Entity::find_by_id(jti)
         .one(&app.state.db)
         .await
         .unwrap();
     assert!(kept.is_none(), "the expired revocation is purged");
     assert_invalid_token(app.me(&token).await).await;
+}
+
+#[tokio::test]
+async fn a_crit_header_is_refused() {
+    let app = spawn_app().await;
+    let TestUser { id, .. } = app.signed_in_user().await;
+    let mut with_crit = header();
+    with_crit["crit"] = json!(["exp"]);
+    assert_invalid_token(app.me(&hs256(&with_crit, &claims_for(&id), TEST_SECRET)).await).await;
+    // The control: the same claims under the plain header are accepted.
+    assert_eq!(
+        app.me(&hs256(&header(), &claims_for(&id), TEST_SECRET))
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }

@@ -1,8 +1,15 @@
 //! What the login and registration forms share: field errors, the form's own error, progress that
-//! blocks a second submit, and what happens when the server answers.
+//! blocks a second submit, a submit button that waits for the app to run, and what happens when
+//! the server answers.
+//!
+//! Before the WASM runs, a form must not submit anything useful, and above all not put a password
+//! in a URL: the forms are `method="post"` (a submit the app does not catch posts to the page,
+//! whose server route drops the body and redirects back), and their button stays disabled until the
+//! app has hydrated, which also stops Enter (implicit submission needs an enabled button).
 
-use crate::auth_api::{AuthError, SignedIn};
 use crate::domain::FieldErrors;
+use crate::error::ApiError;
+use crate::rpc::SignedIn;
 use crate::session::{storage, Auth, SessionEvent};
 use leptos::prelude::*;
 
@@ -11,6 +18,8 @@ pub struct AuthForm {
     pub errors: RwSignal<FieldErrors>,
     problem: RwSignal<Option<String>>,
     pending: RwSignal<bool>,
+    /// Set once the app runs in the browser; until then the button is disabled.
+    ready: RwSignal<bool>,
     /// Taken when the page is built: the server's answer arrives outside the reactive owner.
     auth: Auth,
 }
@@ -20,23 +29,29 @@ impl AuthForm {
     // Not `Default`: it reads the auth context, which only exists inside the app.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
+        let ready = RwSignal::new(false);
+        // Effects run only in the browser, after hydration: the server renders the button disabled.
+        Effect::new(move |_| ready.set(true));
         Self {
             errors: RwSignal::new(FieldErrors::new()),
             problem: RwSignal::new(None),
             pending: RwSignal::new(false),
+            ready,
             auth: Auth::get(),
         }
     }
 
     /// Starts a submission: false while one is running, or when the browser-side check found
-    /// problems (they are shown next to their fields).
-    pub fn begin(&self, checked: Result<(), FieldErrors>) -> bool {
+    /// problems (they are shown next to their fields, and the password is cleared, as after an
+    /// error from the server).
+    pub fn begin(&self, checked: Result<(), FieldErrors>, password: RwSignal<String>) -> bool {
         if self.pending.get_untracked() {
             return false;
         }
         self.problem.set(None);
         match checked {
             Err(found) => {
+                password.set(String::new());
                 self.errors.set(found);
                 false
             }
@@ -52,7 +67,7 @@ impl AuthForm {
     /// shows the server's words, keeps what was typed and clears only the password.
     pub fn finish(
         &self,
-        result: Result<SignedIn, AuthError>,
+        result: Result<SignedIn, ApiError>,
         password: RwSignal<String>,
         go: impl FnOnce(&str),
         target: &str,
@@ -76,10 +91,14 @@ impl AuthForm {
 /// The form's own error (announced at once) and its submit button, which shows progress.
 #[component]
 pub fn SubmitRow(form: AuthForm, label: &'static str, busy_label: &'static str) -> impl IntoView {
-    let pending = form.pending;
+    let (pending, ready) = (form.pending, form.ready);
     view! {
         <p class="form-error" role="alert" aria-live="assertive">{move || form.problem.get()}</p>
-        <button type="submit" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+        <button
+            type="submit"
+            disabled=move || pending.get() || !ready.get()
+            aria-busy=move || pending.get().to_string()
+        >
             {move || if pending.get() { busy_label } else { label }}
         </button>
     }

@@ -2,8 +2,12 @@
 
 mod auth_form;
 mod field;
+mod guard;
 mod nav;
+mod unreachable;
 
 pub use auth_form::{AuthForm, SubmitRow};
 pub use field::Field;
+pub use guard::{login_for, SignedInOnly};
 pub use nav::Nav;
+pub use unreachable::Unreachable;

@@ -12,7 +12,7 @@ pub fn Nav() -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/" attr:class="brand">"Gatehouse"</A>
                 <A href="/public">"Public page"</A>
-                {move || match auth.0.get() {
+                {move || match auth.session.get() {
                     Session::SignedIn(_) => view! { <A href="/dashboard">"Dashboard"</A> }.into_any(),
                     Session::SignedOut { .. } | Session::LoggedOut => view! {
                         <A href="/login">"Log in"</A>

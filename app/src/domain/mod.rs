@@ -1,13 +1,18 @@
-//! Domain types shared by the server and the browser: parsing them is the validation of CONTRACT §2.
+//! Domain types shared by the server and the browser: parsing them is the validation of CONTRACT §2,
+//! so a form checks input with exactly the rules the server applies.
 
+mod credentials;
 mod email;
+mod fields;
 mod new_user;
 mod password;
 mod user;
 mod user_name;
 
+pub use credentials::Credentials;
 pub use email::{Email, EmailError};
-pub use new_user::{FieldErrors, NewUser};
+pub use fields::FieldErrors;
+pub use new_user::NewUser;
 pub use password::{Password, PasswordError};
 pub use user::UserView;
-pub use user_name::{UserName, UserNameError};
+pub use user_name::{is_bidi_control, UserName, UserNameError};

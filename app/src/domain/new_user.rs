@@ -1,10 +1,7 @@
 //! A registration that passed every rule: what the service may store.
 
+use super::fields::{field, none_of, FieldErrors};
 use super::{Email, Password, UserName};
-use std::collections::BTreeMap;
-
-/// Validation messages keyed by field name (`name`, `email`, `password`), as the contract's `fields`.
-pub type FieldErrors = BTreeMap<String, String>;
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -37,23 +34,8 @@ impl NewUser {
         field(&mut errors, "name", UserName::parse(name));
         field(&mut errors, "email", Email::check(email));
         field(&mut errors, "password", Password::check(password));
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        none_of(errors)
     }
-}
-
-/// The value, or its error's message recorded under `key`.
-fn field<T, E: std::fmt::Display>(
-    errors: &mut FieldErrors,
-    key: &str,
-    parsed: Result<T, E>,
-) -> Option<T> {
-    parsed
-        .map_err(|e| errors.insert(key.into(), e.to_string()))
-        .ok()
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! A person's display name: trimmed, 1 to 100 characters.
+//! A person's display name: trimmed, 1 to 100 characters, no control or bidirectional-format
+//! characters (an `U+202E` in a name would turn the text around it backwards wherever it is shown).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -17,6 +18,14 @@ pub enum UserNameError {
     TooLong,
     #[error("must not contain control characters")]
     ControlCharacter,
+    #[error("must not contain characters that change the text direction")]
+    BidiControl,
+}
+
+/// The bidirectional-format characters of Unicode (embeddings, overrides, isolates and marks).
+/// Other format characters stay allowed: emoji sequences need U+200D and Persian needs U+200C.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 impl UserName {
@@ -30,6 +39,9 @@ impl UserName {
         }
         if trimmed.chars().any(char::is_control) {
             return Err(UserNameError::ControlCharacter);
+        }
+        if trimmed.chars().any(is_bidi_control) {
+            return Err(UserNameError::BidiControl);
         }
         Ok(Self(trimmed.to_owned()))
     }
@@ -79,7 +91,29 @@ mod tests {
         );
     }
 
+    #[test]
+    fn direction_overrides_and_isolates_are_refused() {
+        for name in ["Ann\u{202E}evil", "\u{2066}Ann", "A\u{200F}nn", "Ann\u{061C}"] {
+            assert_eq!(UserName::parse(name), Err(UserNameError::BidiControl), "{name:?}");
+        }
+        assert_eq!(UserName::parse("Ann\u{7}"), Err(UserNameError::ControlCharacter));
+    }
+
+    #[test]
+    fn joiners_that_scripts_and_emoji_need_are_kept() {
+        for name in ["\u{1F469}\u{200D}\u{1F52C} Ann", "\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645}"] {
+            assert!(UserName::parse(name).is_ok(), "{name:?}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn no_parsed_name_holds_a_control_or_bidi_character(name in "\\PC{0,20}[\\u{200E}\\u{202A}-\\u{202E}\\u{2066}-\\u{2069}\\x00-\\x1F]?\\PC{0,20}") {
+            if let Ok(parsed) = UserName::parse(&name) {
+                prop_assert!(!parsed.as_str().chars().any(|c| c.is_control() || is_bidi_control(c)));
+            }
+        }
+
         #[test]
         fn names_of_1_to_100_visible_characters_parse(name in "[\\p{L}\\p{N}][\\p{L}\\p{N} '.-]{0,98}[\\p{L}\\p{N}]") {
             let parsed = UserName::parse(&name).unwrap();

@@ -1,31 +1,16 @@
-use crate::auth_api::logout;
+//! `/dashboard`: the page only a valid token opens (mounted under the signed-in guard).
+
+use crate::rpc::logout;
 use crate::session::{storage, Auth, Session, SessionEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
-
-/// Where the guard sends a visitor without a valid token.
-pub const LOGIN_FOR_DASHBOARD: &str = "/login?next=/dashboard";
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let auth = Auth::get();
     let navigate = use_navigate();
-    let guard = navigate.clone();
-    // Runs in the browser only, once the session is known: the server renders the neutral state.
-    Effect::new(move |_| {
-        if let Session::SignedOut { .. } = auth.0.get() {
-            guard(
-                LOGIN_FOR_DASHBOARD,
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
-        }
-    });
 
     let leaving = RwSignal::new(false);
     let on_logout = move |_| {
@@ -48,7 +33,7 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <Title text="Dashboard · Gatehouse"/>
         <section class="card">
-            {move || match auth.0.get() {
+            {move || match auth.session.get() {
                 Session::SignedIn(user) => view! {
                     <h1>{format!("Welcome, {}!", user.name)}</h1>
                     <p>"You are signed in as " <strong class="email">{user.email}</strong> "."</p>

@@ -1,7 +1,7 @@
-use crate::auth_api::login;
 use crate::components::{AuthForm, Field, SubmitRow};
-use crate::domain::{Email, FieldErrors};
-use crate::next::after_login;
+use crate::domain::Credentials;
+use crate::redirect::after_login;
+use crate::rpc::login;
 use crate::session::{Auth, Session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -9,22 +9,6 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-
-/// The browser-side check of a login: a valid email and a password at all.
-fn check(email: &str, password: &str) -> Result<(), FieldErrors> {
-    let mut found = FieldErrors::new();
-    if let Err(e) = Email::check(email) {
-        found.insert("email".into(), e.to_string());
-    }
-    if password.is_empty() {
-        found.insert("password".into(), "is required".into());
-    }
-    if found.is_empty() {
-        Ok(())
-    } else {
-        Err(found)
-    }
-}
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -37,7 +21,8 @@ pub fn LoginPage() -> impl IntoView {
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if !form.begin(check(&email.get_untracked(), &password.get_untracked())) {
+        let checked = Credentials::check(&email.get_untracked(), &password.get_untracked());
+        if !form.begin(checked, password) {
             return;
         }
         let target = after_login(query.with_untracked(|q| q.get("next")).as_deref());
@@ -53,7 +38,7 @@ pub fn LoginPage() -> impl IntoView {
         });
     };
 
-    let ended = move || matches!(auth.0.get(), Session::SignedOut { ended: true });
+    let ended = move || matches!(auth.session.get(), Session::SignedOut { ended: true });
     view! {
         <Title text="Log in · Gatehouse"/>
         <section class="card form-card">
@@ -61,7 +46,7 @@ pub fn LoginPage() -> impl IntoView {
             <Show when=ended>
                 <p class="notice" role="status">"Your session has ended. Please log in again."</p>
             </Show>
-            <form on:submit=on_submit novalidate=true>
+            <form method="post" on:submit=on_submit novalidate=true>
                 <Field id="email" label="Email" kind="email" autocomplete="username" value=email errors=form.errors/>
                 <Field id="password" label="Password" kind="password" autocomplete="current-password" value=password errors=form.errors/>
                 <SubmitRow form label="Log in" busy_label="Logging in…"/>

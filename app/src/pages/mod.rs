@@ -6,7 +6,7 @@ mod login;
 mod public;
 mod register;
 
-pub use dashboard::{DashboardPage, LOGIN_FOR_DASHBOARD};
+pub use dashboard::DashboardPage;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use public::PublicPage;

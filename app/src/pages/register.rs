@@ -1,6 +1,6 @@
-use crate::auth_api::register;
 use crate::components::{AuthForm, Field, SubmitRow};
 use crate::domain::NewUser;
+use crate::rpc::register;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -24,7 +24,7 @@ pub fn RegisterPage() -> impl IntoView {
             &email.get_untracked(),
             &password.get_untracked(),
         );
-        if !form.begin(checked) {
+        if !form.begin(checked, password) {
             return;
         }
         let navigate = navigate.clone();
@@ -48,7 +48,7 @@ pub fn RegisterPage() -> impl IntoView {
         <Title text="Create an account · Gatehouse"/>
         <section class="card form-card">
             <h1>"Create an account"</h1>
-            <form on:submit=on_submit novalidate=true>
+            <form method="post" on:submit=on_submit novalidate=true>
                 <Field id="name" label="Name" autocomplete="name" value=name errors=form.errors/>
                 <Field id="email" label="Email" kind="email" autocomplete="email" value=email errors=form.errors/>
                 <Field id="password" label="Password" kind="password" autocomplete="new-password" value=password errors=form.errors/>

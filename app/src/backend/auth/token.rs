@@ -1,9 +1,11 @@
 //! CONTRACT §3: minting and checking access tokens (compact JWS, HS256 only), per RFC 8725.
 
-use crate::server::config::JwtConfig;
+use crate::backend::clock::now;
+use crate::backend::config::JwtConfig;
+use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use std::time::{SystemTime, UNIX_EPOCH};
 use uuid::Uuid;
 
 /// Tolerance for clocks that disagree, on `exp` and `iat`.
@@ -44,6 +46,10 @@ pub enum TokenError {
     TooLong,
     #[error("token header has no `typ: JWT`")]
     WrongType,
+    #[error("token header is not a JSON object")]
+    BadHeader,
+    #[error("token header has `crit`, and no extension is understood here")]
+    Critical,
     #[error("token issued in the future")]
     IssuedInFuture,
     #[error("token lifetime longer than configured")]
@@ -75,7 +81,13 @@ impl std::fmt::Debug for TokenKeys {
 }
 
 impl TokenKeys {
-    pub fn new(config: &JwtConfig) -> Result<Self, SignError> {
+    /// Keys for signing and checking with `secret`, the HMAC key (from `JWT_SECRET` or the
+    /// database).
+    ///
+    /// # Errors
+    /// When `jsonwebtoken` cannot make a key of it.
+    pub fn new(config: &JwtConfig, secret: &SecretString) -> Result<Self, SignError> {
+        let secret = secret.expose_secret().as_bytes();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = LEEWAY_SECONDS;
@@ -83,10 +95,13 @@ impl TokenKeys {
         validation.validate_nbf = false;
         validation.set_issuer(&[&config.issuer]);
         validation.set_audience(&[&config.audience]);
-        validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
+        // `jsonwebtoken` checks only `exp`, `nbf`, `sub`, `iss` and `aud` here; `iat` and `jti` are
+        // required because `Claims` has no default for them (a token without one fails to
+        // deserialize), and `iat` is checked against the clock in `verify`.
+        validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
         Ok(Self {
-            encoding: EncodingKey::from_secret(config.secret_bytes())?,
-            decoding: DecodingKey::from_secret(config.secret_bytes())?,
+            encoding: EncodingKey::from_secret(secret)?,
+            decoding: DecodingKey::from_secret(secret)?,
             validation,
             ttl: config.ttl.as_secs(),
             issuer: config.issuer.clone(),
@@ -121,6 +136,7 @@ impl TokenKeys {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::TooLong);
         }
+        refuse_critical_header(token)?;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?;
         if data.header.typ.as_deref() != Some("JWT") {
             return Err(TokenError::WrongType);
@@ -136,26 +152,66 @@ impl TokenKeys {
     }
 }
 
-pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+/// RFC 7515 §4.1.11: a `crit` header names extensions the recipient must understand, and this one
+/// understands none. `jsonwebtoken` ignores header fields it does not know, so it is checked here.
+fn refuse_critical_header(token: &str) -> Result<(), TokenError> {
+    let encoded = token.split('.').next().unwrap_or_default();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded.trim_end_matches('='))
+        .map_err(|_| TokenError::BadHeader)?;
+    let header: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&bytes).map_err(|_| TokenError::BadHeader)?;
+    if header.contains_key("crit") {
+        return Err(TokenError::Critical);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::SecretString;
     use std::time::Duration;
 
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
     fn keys() -> TokenKeys {
-        TokenKeys::new(&JwtConfig {
-            secret: SecretString::from("0123456789abcdef0123456789abcdef".to_owned()),
+        let config = JwtConfig {
+            secret: None,
             ttl: Duration::from_secs(3600),
             issuer: "gatehouse".into(),
             audience: "gatehouse".into(),
-        })
-        .unwrap()
+        };
+        TokenKeys::new(&config, &SecretString::from(SECRET.to_owned())).unwrap()
+    }
+
+    #[test]
+    fn a_crit_header_is_refused_even_with_a_good_signature() {
+        let keys = keys();
+        let issued = keys.issue(Uuid::new_v4()).unwrap();
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = Some("JWT".to_owned());
+        let plain = jsonwebtoken::encode(
+            &header,
+            &issued.claims,
+            &EncodingKey::from_secret(SECRET.as_bytes()).unwrap(),
+        )
+        .unwrap();
+        assert!(keys.verify(&plain).is_ok());
+        // The same claims, signed, under a header that adds `crit`.
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let head = engine.encode(r#"{"alg":"HS256","typ":"JWT","crit":["exp"]}"#);
+        let body = plain.split('.').nth(1).unwrap();
+        let input = format!("{head}.{body}");
+        let signature = jsonwebtoken::crypto::sign(
+            input.as_bytes(),
+            &EncodingKey::from_secret(SECRET.as_bytes()).unwrap(),
+            Algorithm::HS256,
+        )
+        .unwrap();
+        assert!(matches!(
+            keys.verify(&format!("{input}.{signature}")),
+            Err(TokenError::Critical)
+        ));
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! `AuthUser`: the one way a request proves who it is, for plain routes and server functions alike.
+//! `AuthUser`: the one way a request proves who it is, for plain routes and server functions alike,
+//! and [`authenticate`], the check behind it.
 
 use super::token::{Claims, TokenKeys};
-use crate::server::users::User;
-use crate::server::{service, AppError};
+use crate::backend::error::{AppError, Context};
+use crate::backend::users::{self, User};
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::{header, request::Parts, HeaderMap};
 use sea_orm::DatabaseConnection;
@@ -30,8 +31,28 @@ where
             DatabaseConnection::from_ref(state),
             Arc::<TokenKeys>::from_ref(state),
         );
-        service::authenticate(&db, &keys, token).await
+        authenticate(&db, &keys, token).await
     }
+}
+
+/// Checks a bearer token completely: signature and claims, revocation, and that the user exists.
+///
+/// # Errors
+/// `invalid_token` for any token that is not good now; an internal error when the database fails.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    keys: &TokenKeys,
+    token: &str,
+) -> Result<AuthUser, AppError> {
+    let claims = keys
+        .verify(token)
+        .map_err(|e| AppError::InvalidToken(e.to_string()))?;
+    // One query: the user, unless the token is revoked.
+    let user = users::find_unrevoked(db, claims.sub, claims.jti)
+        .await
+        .context("authenticating a token")?
+        .ok_or_else(|| AppError::InvalidToken("revoked, or no such user".into()))?;
+    Ok(AuthUser { user, claims })
 }
 
 /// The token of an `Authorization: Bearer …` header. No header, or another scheme, is

@@ -6,58 +6,15 @@
 //! WASM's own, and a binary codec keeps a JSON parser (and float formatting) out of the WASM, about
 //! 30 KB of its gzip size. Scripts and people use the JSON API under `/api/`.
 
-use crate::domain::{FieldErrors, UserView};
-use crate::error::ErrorCode;
+use crate::domain::UserView;
+use crate::error::ApiError;
 use leptos::prelude::*;
 use leptos::server_fn::client::{browser::BrowserClient, Client};
-use leptos::server_fn::codec::{Postcard, PostcardEncoding};
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::codec::Postcard;
+use leptos::server_fn::error::FromServerFnError;
 use leptos::server_fn::request::browser::BrowserRequest;
 use leptos::server_fn::response::browser::BrowserResponse;
 use serde::{Deserialize, Serialize};
-
-/// A server function's failure, with the contract's code so a page can say what went wrong.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{message}")]
-pub struct AuthError {
-    pub code: ErrorCode,
-    pub message: String,
-    #[serde(default)]
-    pub fields: FieldErrors,
-}
-
-impl AuthError {
-    /// The token was refused: the session is over.
-    pub fn ends_session(&self) -> bool {
-        matches!(self.code, ErrorCode::InvalidToken | ErrorCode::MissingToken)
-    }
-}
-
-impl FromServerFnError for AuthError {
-    type Encoder = PostcardEncoding;
-
-    fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
-        let (code, message) = match error {
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => (
-                ErrorCode::Unavailable,
-                "The server cannot be reached. Check your connection and try again.",
-            ),
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
-                (ErrorCode::BadRequest, "The request could not be read.")
-            }
-            _ => (ErrorCode::Internal, "Something went wrong on our side."),
-        };
-        // On the server this is a request the framework refused (its arguments did not decode):
-        // answer with the code's status, not the framework's 500.
-        #[cfg(feature = "ssr")]
-        door::set_status(code);
-        Self {
-            code,
-            message: message.into(),
-            fields: FieldErrors::new(),
-        }
-    }
-}
 
 /// What a login or registration gives the browser. `Debug` prints no token.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,8 +32,8 @@ impl std::fmt::Debug for SignedIn {
 }
 
 #[cfg(feature = "ssr")]
-impl From<crate::server::service::LoginSuccess> for SignedIn {
-    fn from(success: crate::server::service::LoginSuccess) -> Self {
+impl From<crate::backend::service::LoginSuccess> for SignedIn {
+    fn from(success: crate::backend::service::LoginSuccess) -> Self {
         Self {
             access_token: success.token.token,
             user: success.user,
@@ -131,101 +88,105 @@ pub async fn register(
     name: String,
     email: String,
     password: String,
-) -> Result<SignedIn, AuthError> {
-    use crate::server::service::{self, RegisterForm};
-    let state = door::state()?;
-    let form = RegisterForm {
-        name,
-        email,
-        password,
-    };
-    let success = service::register_and_sign_in(&state.db, &state.hasher, &state.tokens, form)
+) -> Result<SignedIn, ApiError> {
+    use crate::backend::{service, AppError};
+    use crate::domain::NewUser;
+    let (state, client) = door::start()?;
+    let new_user = NewUser::parse(&name, &email, password)
+        .map_err(|fields| door::fail(AppError::Validation(fields)))?;
+    let success = service::register_and_sign_in(&state, new_user, client)
         .await
         .map_err(door::fail)?;
     Ok(success.into())
 }
 
 #[server(prefix = "/rpc", endpoint = "login", client = TokenClient, input = Postcard, output = Postcard)]
-pub async fn login(email: String, password: String) -> Result<SignedIn, AuthError> {
-    use crate::server::service::{self, LoginForm};
-    let state = door::state()?;
-    let success = service::login(
-        &state.db,
-        &state.hasher,
-        &state.tokens,
-        &state.throttle,
-        LoginForm { email, password },
-    )
-    .await
-    .map_err(door::fail)?;
+pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError> {
+    use crate::backend::{service, AppError};
+    use crate::domain::Credentials;
+    let (state, client) = door::start()?;
+    let credentials = Credentials::parse(&email, password)
+        .map_err(|fields| door::fail(AppError::Validation(fields)))?;
+    let success = service::login(&state, credentials, client)
+        .await
+        .map_err(door::fail)?;
     Ok(success.into())
 }
 
 #[server(prefix = "/rpc", endpoint = "logout", client = TokenClient, input = Postcard, output = Postcard)]
-pub async fn logout() -> Result<(), AuthError> {
+pub async fn logout() -> Result<(), ApiError> {
     let (state, auth) = door::authenticate().await?;
-    crate::server::service::logout(&state.db, &auth)
+    crate::backend::service::logout(&state.db, &auth)
         .await
         .map_err(door::fail)
 }
 
 #[server(prefix = "/rpc", endpoint = "me", client = TokenClient, input = Postcard, output = Postcard)]
-pub async fn current_user() -> Result<UserView, AuthError> {
+pub async fn current_user() -> Result<UserView, ApiError> {
     let (_, auth) = door::authenticate().await?;
     Ok(UserView::from(&auth.user))
 }
 
-/// The server side of the door: state, authentication, and errors with their HTTP status.
+/// The server side of the door: state, the client's address, authentication, and errors with
+/// their HTTP status and headers (the same [`AppError::parts`] as the JSON API).
+///
+/// [`AppError::parts`]: crate::backend::AppError::parts
 #[cfg(feature = "ssr")]
 mod door {
-    use super::AuthError;
-    use crate::server::auth::AuthUser;
-    use crate::server::{AppError, AppState};
+    use crate::backend::auth::AuthUser;
+    use crate::backend::client::ClientAddr;
+    use crate::backend::{AppError, AppState};
+    use crate::error::ApiError;
     use axum::extract::FromRequestParts;
     use axum::http::request::Parts;
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
 
-    pub fn state() -> Result<AppState, AuthError> {
+    /// The state and the client's address of this call.
+    pub fn start() -> Result<(AppState, ClientAddr), ApiError> {
+        let state = state()?;
+        let parts = parts()?;
+        let client = ClientAddr::of(&parts, &state.trusted_proxies);
+        Ok((state, client))
+    }
+
+    fn state() -> Result<AppState, ApiError> {
         use_context::<AppState>().ok_or_else(|| {
             fail(AppError::internal(
-                "AppState is not in the server-function context",
+                "reading the server-function context",
+                "AppState is not in the context",
+            ))
+        })
+    }
+
+    fn parts() -> Result<Parts, ApiError> {
+        use_context::<Parts>().ok_or_else(|| {
+            fail(AppError::internal(
+                "reading the server-function context",
+                "no request parts in the context",
             ))
         })
     }
 
     /// The same `AuthUser` extractor as the JSON API, run on this request's parts.
-    pub async fn authenticate() -> Result<(AppState, AuthUser), AuthError> {
+    pub async fn authenticate() -> Result<(AppState, AuthUser), ApiError> {
         let state = state()?;
-        let mut parts = use_context::<Parts>()
-            .ok_or_else(|| fail(AppError::internal("no request parts in context")))?;
+        let mut parts = parts()?;
         let auth = AuthUser::from_request_parts(&mut parts, &state)
             .await
             .map_err(fail)?;
         Ok((state, auth))
     }
 
-    /// Sets this response's status to the one that goes with `code`.
-    pub fn set_status(code: crate::error::ErrorCode) {
+    /// Maps a service error to the door's error, with the JSON API's status and headers.
+    pub fn fail(error: AppError) -> ApiError {
+        let parts = error.parts();
         if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(code.status_code());
-        }
-    }
-
-    /// Maps a service error to the typed error, with the JSON API's status and headers.
-    pub fn fail(error: AppError) -> AuthError {
-        error.log();
-        if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(error.status_code());
-            if let Some((name, value)) = error.header() {
+            response.set_status(parts.status);
+            for (name, value) in parts.headers {
                 response.insert_header(name, value);
             }
         }
-        let body = error.body().error;
-        AuthError {
-            code: body.code,
-            message: body.message,
-            fields: body.fields.unwrap_or_default(),
-        }
+        parts.body
     }
 }

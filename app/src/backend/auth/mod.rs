@@ -1,12 +1,12 @@
-//! Passwords, tokens, revocation, login throttling, and the `AuthUser` extractor.
+//! Proving who someone is: password hashing, access tokens, the `AuthUser` extractor, and the
+//! login throttling policy.
 
 mod extractor;
 pub mod password;
-pub mod revocation;
 pub mod throttle;
 pub mod token;
 
-pub use extractor::{bearer_token, AuthUser};
+pub use extractor::{authenticate, bearer_token, AuthUser};
 pub use password::{PasswordHasher, Verification};
 pub use throttle::ThrottlePolicy;
 pub use token::{Claims, IssuedToken, TokenKeys};

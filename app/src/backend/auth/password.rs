@@ -1,12 +1,19 @@
 //! Argon2id through the `password-hash` API, run off the async executor with a bound on how many
-//! hashes run at once, so a burst of logins queues instead of starving every other request.
+//! hashes run at once, so a burst of logins queues instead of starving every other request, and a
+//! bound on the queue: a hash that would wait longer than `max_wait` is refused at once (`503`),
+//! so a flood of logins cannot make every real one wait without end.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use password_hash::phc::PasswordHash;
 use password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use secrecy::{ExposeSecret, SecretString};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
+
+/// The longest a hash may wait for its turn by default.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(3);
 
 /// The parameters every new hash gets (OWASP's argon2id minimum: m=19456 KiB, t=2, p=1).
 pub fn current_params() -> Params {
@@ -27,6 +34,21 @@ pub enum HashError {
     Task(#[from] tokio::task::JoinError),
     #[error("the hashing pool is closed")]
     Closed,
+    /// Too many hashes are queued: this one would wait longer than the bound.
+    #[error("too many password hashes are waiting")]
+    Busy { retry_after: u64 },
+}
+
+impl From<HashError> for crate::backend::AppError {
+    fn from(error: HashError) -> Self {
+        match error {
+            HashError::Busy { retry_after } => Self::Busy {
+                reason: "password hashing queue full",
+                retry_after,
+            },
+            other => Self::internal("hashing a password", other),
+        }
+    }
 }
 
 /// The outcome of checking a password.
@@ -42,7 +64,13 @@ pub enum Verification {
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon2: Argon2<'static>,
+    concurrency: usize,
     permits: Arc<Semaphore>,
+    /// Hashes waiting for a permit.
+    waiting: Arc<AtomicUsize>,
+    /// A moving average of how long one hash takes, in microseconds.
+    mean_micros: Arc<AtomicU64>,
+    max_wait: Duration,
     /// Verified against when the email is unknown, so both failures cost the same.
     dummy_hash: Arc<str>,
 }
@@ -51,23 +79,42 @@ impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordHasher")
             .field("available", &self.permits.available_permits())
+            .field("waiting", &self.waiting.load(Ordering::Relaxed))
+            .field("max_wait", &self.max_wait)
             .finish()
     }
 }
 
+/// Takes a waiting hash off the count however its wait ends.
+struct Waiting(Arc<AtomicUsize>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl PasswordHasher {
-    /// `concurrency` hashes may run at once; more wait their turn.
-    pub fn new(concurrency: usize) -> Self {
+    /// `concurrency` hashes may run at once; more wait their turn, but not longer than `max_wait`.
+    pub fn new(concurrency: usize, max_wait: Duration) -> Self {
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, current_params());
         let mut salt_source = [0u8; 24];
         rand::fill(&mut salt_source);
+        // Timing the dummy hash gives the first estimate of what a hash costs on this machine.
+        let started = Instant::now();
         let dummy_hash = argon2
             .hash_password(&salt_source)
             .expect("hashing a random dummy password cannot fail")
             .to_string();
+        let first_mean = micros(started.elapsed());
+        let concurrency = concurrency.max(1);
         Self {
             argon2,
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            concurrency,
+            permits: Arc::new(Semaphore::new(concurrency)),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            mean_micros: Arc::new(AtomicU64::new(first_mean)),
+            max_wait,
             dummy_hash: dummy_hash.into(),
         }
     }
@@ -119,22 +166,50 @@ impl PasswordHasher {
         .await
     }
 
+    /// How long a hash queued now would wait: the hashes ahead of it, in rounds of `concurrency`,
+    /// each taking about the mean.
+    fn expected_wait(&self, waiting_ahead: usize) -> Duration {
+        let running = self.concurrency - self.permits.available_permits().min(self.concurrency);
+        let rounds = (waiting_ahead + running) / self.concurrency;
+        let mean = self.mean_micros.load(Ordering::Relaxed);
+        Duration::from_micros(mean.saturating_mul(rounds as u64))
+    }
+
     async fn run_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
+        let ahead = self.waiting.fetch_add(1, Ordering::Relaxed);
+        let waiting = Waiting(self.waiting.clone());
+        let busy = |wait: Duration| HashError::Busy {
+            retry_after: wait.as_secs().max(1),
+        };
+        let expected = self.expected_wait(ahead);
+        if expected > self.max_wait {
+            return Err(busy(expected));
+        }
+        let permit = tokio::time::timeout(self.max_wait, self.permits.clone().acquire_owned())
             .await
+            .map_err(|_| busy(self.max_wait))?
             .map_err(|_| HashError::Closed)?;
+        drop(waiting);
+        let mean = self.mean_micros.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            work()
+            let started = Instant::now();
+            let result = work();
+            // A moving average over about the last eight hashes.
+            let took = micros(started.elapsed());
+            let old = mean.load(Ordering::Relaxed);
+            mean.store(old - old / 8 + took / 8, Ordering::Relaxed);
+            result
         })
         .await?
     }
+}
+
+fn micros(duration: Duration) -> u64 {
+    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// True when the hash is not argon2id v19 or uses less memory or fewer passes than now required.
@@ -161,7 +236,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_its_own_password_only() {
-        let hasher = PasswordHasher::new(1);
+        let hasher = PasswordHasher::new(1, DEFAULT_MAX_WAIT);
         let hash = hasher.hash(secret("correct horse battery")).await.unwrap();
         assert!(
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
@@ -187,7 +262,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
-        let hasher = PasswordHasher::new(1);
+        let hasher = PasswordHasher::new(1, DEFAULT_MAX_WAIT);
         assert_eq!(
             hasher
                 .verify(secret("anything at all"), None)
@@ -208,7 +283,7 @@ mod tests {
             .hash_password(b"correct horse battery")
             .unwrap()
             .to_string();
-        let hasher = PasswordHasher::new(1);
+        let hasher = PasswordHasher::new(1, DEFAULT_MAX_WAIT);
         assert_eq!(
             hasher
                 .verify(secret("correct horse battery"), Some(hash))
@@ -219,8 +294,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_hash_that_would_wait_too_long_is_refused_at_once() {
+        let hasher = PasswordHasher::new(1, Duration::from_millis(1));
+        let hashes = (0..6).map(|_| hasher.hash(secret("correct horse battery")));
+        let results = futures::future::join_all(hashes).await;
+        let refused = results
+            .iter()
+            .filter(|r| matches!(r, Err(HashError::Busy { retry_after }) if *retry_after >= 1))
+            .count();
+        assert!(results.iter().any(Result::is_ok), "the first one runs");
+        assert!(refused >= 4, "{refused} of 6 refused");
+        assert!(hasher.hash(secret("correct horse battery")).await.is_ok(), "the queue drains");
+    }
+
+    #[tokio::test]
     async fn a_corrupt_stored_hash_is_a_failed_login_not_an_error() {
-        let hasher = PasswordHasher::new(1);
+        let hasher = PasswordHasher::new(1, DEFAULT_MAX_WAIT);
         assert_eq!(
             hasher
                 .verify(secret("whatever"), Some("garbage".into()))

@@ -1,10 +1,11 @@
 //! The database connection: SQLite by default (WAL, busy timeout, foreign keys, full sync), or
-//! Postgres, through the same SeaORM code. Migrations run at start-up.
+//! Postgres, through the same SeaORM code. Migrations run at start-up, on Postgres under an
+//! advisory lock so that instances starting together on an empty database take turns.
 
 pub mod migration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
@@ -47,9 +48,35 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
-/// Brings the schema up to date; a second run changes nothing.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    migration::Migrator::up(db, None).await
+/// Any fixed number: the key of the Postgres advisory lock held while migrating ("gatehous").
+const MIGRATION_LOCK: i64 = 0x6761_7465_686f_7573;
+
+/// Brings the schema up to date; a second run changes nothing. On Postgres, two instances that
+/// start at once would both create the same tables (and one fail): each migrates holding an
+/// advisory lock, on a connection of its own since the lock belongs to the session, so the second
+/// waits and then finds nothing to do.
+pub async fn migrate(db: &DatabaseConnection, url: &str) -> Result<(), DbErr> {
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        // SQLite serialises writers itself; one file is one instance's (or shared through WAL).
+        return migration::Migrator::up(db, None).await;
+    }
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(1)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    let session = Database::connect(options).await?;
+    session
+        .execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+        .await?;
+    let migrated = migration::Migrator::up(&session, None).await;
+    // Closing the session releases the lock even if the unlock fails.
+    let unlocked = session
+        .execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+        .await;
+    session.close().await?;
+    migrated.and(unlocked.map(drop))
 }
 
 /// The file path of a `sqlite:` URL, if it names a file.

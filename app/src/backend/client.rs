@@ -1,0 +1,214 @@
+//! Who is asking: the client's address (the socket's, or `X-Forwarded-For`'s when the socket is a
+//! trusted proxy), and the per-address limit on sign-in requests (`AUTH_RATE_PER_MINUTE`).
+
+use super::error::{AppError, Limit};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::IpNet;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+/// `TRUSTED_PROXIES`: the networks whose `X-Forwarded-For` is believed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<IpNet>);
+
+impl TrustedProxies {
+    /// Addresses or CIDR networks, separated by commas or spaces.
+    ///
+    /// # Errors
+    /// The reason, naming the entry that is neither an address nor a network.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        raw.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry
+                    .parse::<IpNet>()
+                    .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| format!("`{entry}` is not an address or a CIDR network"))
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+
+    pub fn contains(&self, address: IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(&address))
+    }
+}
+
+/// The client's address: the socket's peer, unless that peer is a trusted proxy; then the
+/// nearest address in `X-Forwarded-For` that is not a trusted proxy (proxies append on the right,
+/// so everything left of the first untrusted hop could have been written by the client).
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &TrustedProxies) -> IpAddr {
+    if !trusted.contains(peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(address) => {
+                client = address;
+                if !trusted.contains(address) {
+                    break;
+                }
+            }
+            // Garbage where an address should be: stop at the last hop we could read.
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+/// The address a request comes from, as [`client_address`] decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+impl std::fmt::Display for ClientAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    TrustedProxies: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts, &TrustedProxies::from_ref(state)))
+    }
+}
+
+impl ClientAddr {
+    /// From a request's parts; a request without a socket address (only in tests that call the
+    /// router directly) counts as `0.0.0.0`.
+    pub fn of(parts: &Parts, trusted: &TrustedProxies) -> Self {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+        Self(client_address(peer, &parts.headers, trusted))
+    }
+}
+
+/// `AUTH_RATE_PER_MINUTE` sign-in requests a minute per client address (bursts up to the same
+/// number), kept in this process with `governor`. `None` inside when the limit is off.
+#[derive(Clone)]
+pub struct SignInLimiter(Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>);
+
+impl std::fmt::Debug for SignInLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SignInLimiter")
+            .field(&self.0.as_ref().map(|limiter| limiter.len()))
+            .finish()
+    }
+}
+
+impl SignInLimiter {
+    pub fn per_minute(rate: u32) -> Self {
+        Self(NonZeroU32::new(rate).map(|rate| Arc::new(RateLimiter::keyed(Quota::per_minute(rate)))))
+    }
+
+    /// Counts one sign-in request from `client`.
+    ///
+    /// # Errors
+    /// `429 rate_limited` with the seconds until the next request would be allowed.
+    pub fn check(&self, client: ClientAddr) -> Result<(), AppError> {
+        let Some(limiter) = &self.0 else {
+            return Ok(());
+        };
+        limiter.check_key(&client.0).map_err(|not_until| {
+            use governor::clock::{Clock, DefaultClock};
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            AppError::RateLimited {
+                limit: Limit::Client,
+                retry_after: wait.as_secs() + 1,
+            }
+        })
+    }
+
+    /// Forgets addresses whose allowance is full again; run periodically so memory stays bounded.
+    pub fn forget_idle(&self) {
+        if let Some(limiter) = &self.0 {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(forwarded: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in forwarded {
+            headers.append("x-forwarded-for", HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn without_trusted_proxies_the_socket_is_the_client() {
+        let forged = headers(&["1.2.3.4"]);
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &forged, &TrustedProxies::default()),
+            ip("10.0.0.5")
+        );
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_nearest_untrusted_hop_is_the_client() {
+        let trusted = TrustedProxies::parse("10.0.0.0/8").unwrap();
+        // The client forged the first entry; the proxy appended the real address.
+        let forwarded = headers(&["6.6.6.6, 203.0.113.9", "10.0.0.7"]);
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &forwarded, &trusted),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &headers(&[]), &trusted),
+            ip("10.0.0.1")
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &headers(&["not-an-ip"]), &trusted),
+            ip("10.0.0.1")
+        );
+    }
+
+    #[test]
+    fn the_limiter_refuses_past_the_rate_with_a_wait() {
+        let limiter = SignInLimiter::per_minute(3);
+        let client = ClientAddr(ip("192.0.2.1"));
+        for _ in 0..3 {
+            limiter.check(client).unwrap();
+        }
+        match limiter.check(client) {
+            Err(AppError::RateLimited { retry_after, .. }) => {
+                assert!((1..=21).contains(&retry_after))
+            }
+            other => panic!("{other:?}"),
+        }
+        limiter.check(ClientAddr(ip("192.0.2.2"))).unwrap();
+        let off = SignInLimiter::per_minute(0);
+        for _ in 0..100 {
+            off.check(client).unwrap();
+        }
+    }
+}

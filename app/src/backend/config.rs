@@ -1,0 +1,262 @@
+//! CONTRACT §1: the typed configuration, read once at start from the environment and `.env`.
+
+use super::client::TrustedProxies;
+use secrecy::SecretString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/gatehouse.db?mode=rwc";
+pub const DEFAULT_TTL_SECONDS: u64 = 3600;
+/// One year: a longer access token is a configuration mistake, not a choice.
+pub const MAX_TTL_SECONDS: u64 = 365 * 24 * 3600;
+pub const MIN_SECRET_BYTES: usize = 32;
+pub const DEFAULT_AUTH_RATE_PER_MINUTE: u32 = 60;
+/// Where earlier versions kept the generated key (relative to the working directory); a key found
+/// there is moved into the database once.
+pub const LEGACY_KEY_FILE: &str = "data/jwt-secret";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite:…` or `postgres://…`. Secret, since a Postgres URL may hold a password.
+    pub database_url: SecretString,
+    pub jwt: JwtConfig,
+    /// `AUTH_RATE_PER_MINUTE`: sign-in requests a minute per client address; 0 turns it off.
+    pub auth_rate_per_minute: u32,
+    /// `TRUSTED_PROXIES`: whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
+    /// `RUST_LOG`, checked to be a valid filter when the logger starts.
+    pub log_filter: String,
+    /// The key file of earlier versions, taken over into the database when `JWT_SECRET` is unset.
+    pub legacy_key_file: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    /// `JWT_SECRET`: the HMAC key, at least 32 bytes; `None` means the key kept in the database.
+    pub secret: Option<SecretString>,
+    /// `JWT_TTL_SECONDS`: lifetime of an access token.
+    pub ttl: Duration,
+    /// `JWT_ISSUER`: `iss` put in and required of every token.
+    pub issuer: String,
+    /// `JWT_AUDIENCE`: `aud` put in and required of every token.
+    pub audience: String,
+}
+
+/// Anything that stops the start: a bad configuration value, a database that cannot be opened or
+/// migrated, an address that cannot be bound. Its `Display` is the one line the operator sees: it
+/// names the variable to fix and never echoes a secret.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {reason}")]
+pub struct StartupError {
+    pub variable: String,
+    pub reason: String,
+}
+
+impl StartupError {
+    pub fn new(variable: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            variable: variable.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `.env` (the real environment wins), then the process environment.
+    ///
+    /// # Errors
+    /// A [`StartupError`] naming the first variable with a bad value.
+    pub fn from_env() -> Result<Self, StartupError> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(StartupError::new(".env", e.to_string())),
+        }
+        Self::load(|name| std::env::var(name).ok(), Path::new("."))
+    }
+
+    /// Builds the configuration from `lookup`. An empty or blank value counts as unset, for every
+    /// variable. The legacy key file is looked for under `root`.
+    ///
+    /// # Errors
+    /// A [`StartupError`] naming the first variable with a bad value.
+    pub fn load(lookup: impl Fn(&str) -> Option<String>, root: &Path) -> Result<Self, StartupError> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        check_database_url(&database_url)?;
+
+        let ttl = match var("JWT_TTL_SECONDS") {
+            None => DEFAULT_TTL_SECONDS,
+            Some(raw) => parse_number("JWT_TTL_SECONDS", &raw, 1, MAX_TTL_SECONDS)?,
+        };
+        let auth_rate_per_minute = match var("AUTH_RATE_PER_MINUTE") {
+            None => DEFAULT_AUTH_RATE_PER_MINUTE,
+            Some(raw) => {
+                let rate = parse_number("AUTH_RATE_PER_MINUTE", &raw, 0, 1_000_000)?;
+                u32::try_from(rate).unwrap_or(u32::MAX)
+            }
+        };
+        let trusted_proxies = match var("TRUSTED_PROXIES") {
+            None => TrustedProxies::default(),
+            Some(raw) => TrustedProxies::parse(&raw)
+                .map_err(|reason| StartupError::new("TRUSTED_PROXIES", reason))?,
+        };
+        let secret = var("JWT_SECRET")
+            .map(|secret| check_secret("JWT_SECRET", secret))
+            .transpose()?;
+
+        Ok(Self {
+            database_url: SecretString::from(database_url),
+            jwt: JwtConfig {
+                secret,
+                ttl: Duration::from_secs(ttl),
+                issuer: var("JWT_ISSUER").unwrap_or_else(|| "gatehouse".to_owned()),
+                audience: var("JWT_AUDIENCE").unwrap_or_else(|| "gatehouse".to_owned()),
+            },
+            auth_rate_per_minute,
+            trusted_proxies,
+            log_filter: var("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+            legacy_key_file: root.join(LEGACY_KEY_FILE),
+        })
+    }
+}
+
+fn check_database_url(url: &str) -> Result<(), StartupError> {
+    let scheme = url
+        .split_once(':')
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("sqlite" | "postgres" | "postgresql") => Ok(()),
+        Some(other) => Err(StartupError::new(
+            "DATABASE_URL",
+            format!("unknown scheme `{other}`; use sqlite://… or postgres://…"),
+        )),
+        None => Err(StartupError::new(
+            "DATABASE_URL",
+            "not a URL; use sqlite://… or postgres://…",
+        )),
+    }
+}
+
+fn parse_number(variable: &str, raw: &str, min: u64, max: u64) -> Result<u64, StartupError> {
+    match raw.trim().parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(StartupError::new(
+            variable,
+            format!("must be a whole number from {min} to {max}, got `{raw}`"),
+        )),
+    }
+}
+
+/// A key of at least [`MIN_SECRET_BYTES`]; `source` names where it came from in the error.
+///
+/// # Errors
+/// A [`StartupError`] naming `source` (never echoing the key) when it is too short.
+pub fn check_secret(source: &str, secret: String) -> Result<SecretString, StartupError> {
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(StartupError::new(
+            source,
+            format!(
+                "must be at least {MIN_SECRET_BYTES} bytes long (it is {})",
+                secret.len()
+            ),
+        ));
+    }
+    Ok(SecretString::from(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, StartupError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::load(|name| vars.get(name).cloned(), Path::new("/srv/gatehouse"))
+    }
+
+    #[test]
+    fn every_default_works_with_no_setup() {
+        let config = load(&[]).unwrap();
+        assert_eq!(config.database_url.expose_secret(), DEFAULT_DATABASE_URL);
+        assert!(config.jwt.secret.is_none(), "the key comes from the database");
+        assert_eq!(config.jwt.ttl, Duration::from_secs(3600));
+        assert_eq!(config.jwt.issuer, "gatehouse");
+        assert_eq!(config.jwt.audience, "gatehouse");
+        assert_eq!(config.auth_rate_per_minute, 60);
+        assert_eq!(config.trusted_proxies, TrustedProxies::default());
+        assert_eq!(config.log_filter, "info");
+        assert_eq!(
+            config.legacy_key_file,
+            Path::new("/srv/gatehouse/data/jwt-secret")
+        );
+    }
+
+    #[test]
+    fn an_empty_value_counts_as_unset_for_every_variable() {
+        let names = [
+            "DATABASE_URL",
+            "JWT_SECRET",
+            "JWT_TTL_SECONDS",
+            "JWT_ISSUER",
+            "JWT_AUDIENCE",
+            "AUTH_RATE_PER_MINUTE",
+            "TRUSTED_PROXIES",
+            "RUST_LOG",
+        ];
+        let empty: Vec<(&str, &str)> = names.iter().map(|n| (*n, "")).collect();
+        let blank: Vec<(&str, &str)> = names.iter().map(|n| (*n, "  ")).collect();
+        for vars in [empty, blank] {
+            let config = load(&vars).unwrap();
+            assert!(config.jwt.secret.is_none());
+            assert_eq!(config.auth_rate_per_minute, 60);
+            assert_eq!(config.database_url.expose_secret(), DEFAULT_DATABASE_URL);
+        }
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_naming_the_variable() {
+        let err = load(&[("JWT_SECRET", "too short")]).unwrap_err();
+        assert_eq!(err.variable, "JWT_SECRET");
+        assert!(
+            !err.to_string().contains("too short"),
+            "the secret must not be echoed"
+        );
+    }
+
+    #[test]
+    fn the_sign_in_rate_and_proxies_are_read() {
+        let config = load(&[
+            ("AUTH_RATE_PER_MINUTE", "0"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
+        ])
+        .unwrap();
+        assert_eq!(config.auth_rate_per_minute, 0);
+        assert!(config.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
+        assert!(config.trusted_proxies.contains("127.0.0.1".parse().unwrap()));
+        assert!(!config.trusted_proxies.contains("127.0.0.2".parse().unwrap()));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (name, value) in [
+            ("JWT_TTL_SECONDS", "soon"),
+            ("JWT_TTL_SECONDS", "0"),
+            ("JWT_TTL_SECONDS", "-5"),
+            ("AUTH_RATE_PER_MINUTE", "many"),
+            ("AUTH_RATE_PER_MINUTE", "-1"),
+            ("TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("TRUSTED_PROXIES", "proxy.example.com"),
+            ("DATABASE_URL", "mysql://localhost/db"),
+            ("DATABASE_URL", "no-scheme"),
+        ] {
+            let err = load(&[(name, value)]).unwrap_err();
+            assert_eq!(err.variable, name, "{name}={value}");
+        }
+    }
+}

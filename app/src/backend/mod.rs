@@ -1,0 +1,31 @@
+//! Everything that runs only on the server (the `ssr` feature): the one service that both doors
+//! call (the JSON API in the server crate, and the server functions in `rpc`), and what it stands on.
+
+/// Passwords, tokens, the `AuthUser` extractor and the login throttling policy.
+pub mod auth;
+/// The client's address and the per-address limit on sign-in requests.
+pub mod client;
+/// Unix seconds, as tokens and tables keep time.
+pub mod clock;
+/// CONTRACT §1: the typed configuration, and the error that stops a start.
+pub mod config;
+/// The connection pool and the migrations.
+pub mod db;
+/// `AppError`, its HTTP form, and `.context()` for infrastructure calls.
+pub mod error;
+/// Table `login_attempts`: guesses counted per account and per address.
+pub mod login_attempts;
+/// Table `revoked_tokens`.
+pub mod revocations;
+/// Register, log in, log out, purge: what both doors call.
+pub mod service;
+/// Table `signing_keys`: the generated key, shared by every instance.
+pub mod signing_keys;
+/// `AppState`, built once at start and passed to every handler.
+pub mod state;
+/// Table `users`.
+pub mod users;
+
+pub use config::{Config, StartupError};
+pub use error::AppError;
+pub use state::AppState;

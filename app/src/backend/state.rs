@@ -1,0 +1,124 @@
+//! The application state: built once at start, passed in, never global. The JSON API's handlers
+//! take it as axum `State`; the server functions find it in their context (`use_context`), where
+//! the router provides it.
+
+use super::auth::password::DEFAULT_MAX_WAIT;
+use super::auth::{PasswordHasher, ThrottlePolicy, TokenKeys};
+use super::client::{SignInLimiter, TrustedProxies};
+use super::config::{check_secret, Config, StartupError};
+use super::{clock, db, signing_keys};
+use axum::extract::FromRef;
+use base64::Engine;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use secrecy::{ExposeSecret, SecretString};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long one request may take before it is answered `503` (the hashing queue's bound is far
+/// below it).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// The id of the generated HS256 key in `signing_keys`.
+const GENERATED_KID: &str = "hs256-generated";
+
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub tokens: Arc<TokenKeys>,
+    pub hasher: PasswordHasher,
+    pub throttle: ThrottlePolicy,
+    pub sign_in_limit: SignInLimiter,
+    pub trusted_proxies: TrustedProxies,
+    pub request_timeout: Duration,
+}
+
+impl AppState {
+    /// Connects to the database, runs the migrations and prepares the keys.
+    ///
+    /// # Errors
+    /// A [`StartupError`] naming the variable to fix.
+    pub async fn build(
+        config: &Config,
+        leptos_options: LeptosOptions,
+    ) -> Result<Self, StartupError> {
+        let url = config.database_url.expose_secret();
+        let db = db::connect(url).await.map_err(|e| {
+            StartupError::new("DATABASE_URL", format!("cannot open the database: {e}"))
+        })?;
+        db::migrate(&db, url).await.map_err(|e| {
+            StartupError::new("DATABASE_URL", format!("cannot migrate the database: {e}"))
+        })?;
+        let secret = match &config.jwt.secret {
+            Some(secret) => secret.clone(),
+            None => shared_secret(&db, &config.legacy_key_file).await?,
+        };
+        let tokens = TokenKeys::new(&config.jwt, &secret)
+            .map_err(|e| StartupError::new("JWT_SECRET", e.to_string()))?;
+        Ok(Self {
+            leptos_options,
+            db,
+            tokens: Arc::new(tokens),
+            hasher: PasswordHasher::new(PasswordHasher::default_concurrency(), DEFAULT_MAX_WAIT),
+            throttle: ThrottlePolicy::default(),
+            sign_in_limit: SignInLimiter::per_minute(config.auth_rate_per_minute),
+            trusted_proxies: config.trusted_proxies.clone(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        })
+    }
+}
+
+/// The HMAC key when `JWT_SECRET` is unset: the one in the database, shared by every instance.
+/// The first start stores one, in a single insert-if-absent, so instances racing at start all read
+/// the same key: the key of an older version's `data/jwt-secret` if there is one (nobody is signed
+/// out by the upgrade; the file is removed once the key is in the database), else a fresh random
+/// 256-bit key.
+async fn shared_secret(db: &DatabaseConnection, legacy: &Path) -> Result<SecretString, StartupError> {
+    let legacy_key = read_legacy_key(legacy)?;
+    let candidate = legacy_key.clone().unwrap_or_else(|| {
+        let mut key = [0u8; 32];
+        rand::fill(&mut key);
+        SecretString::from(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key))
+    });
+    let (stored, inserted) = signing_keys::insert_if_absent(
+        db,
+        GENERATED_KID,
+        "HS256",
+        candidate.expose_secret(),
+        clock::now(),
+    )
+    .await
+    .map_err(|e| StartupError::new("DATABASE_URL", format!("cannot read the signing key: {e}")))?;
+    let secret = check_secret("the signing key in the database", stored.secret)?;
+    match (inserted, legacy_key) {
+        (true, Some(_)) => {
+            tracing::warn!(
+                "JWT_SECRET is not set: moved the key of {} into the database, shared by every instance",
+                legacy.display()
+            );
+            if let Err(e) = std::fs::remove_file(legacy) {
+                tracing::warn!("could not remove {}: {e}", legacy.display());
+            }
+        }
+        (true, None) => tracing::warn!(
+            "JWT_SECRET is not set: generated a key and stored it in the database, shared by every instance"
+        ),
+        (false, _) => {
+            tracing::warn!("JWT_SECRET is not set: using the key stored in the database")
+        }
+    }
+    Ok(secret)
+}
+
+/// The key an older version generated into `data/jwt-secret`, if that file holds one. An empty
+/// file (a crash between create and write) counts as none.
+fn read_legacy_key(path: &Path) -> Result<Option<SecretString>, StartupError> {
+    let name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) if text.trim().is_empty() => Ok(None),
+        Ok(text) => check_secret(&name, text.trim().to_owned()).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StartupError::new(name, format!("cannot read the key file: {e}"))),
+    }
+}

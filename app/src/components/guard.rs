@@ -1,0 +1,73 @@
+//! The guard of every signed-in page: the parent route they are mounted under. While the session
+//! is being checked it shows a neutral loading state (what the server renders, so hydration
+//! matches); without a session it sends the browser to `/login?next=<this page>`.
+
+use crate::session::{Auth, Session};
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+
+/// Where a signed-out visitor of `path` (with its query) is sent.
+pub fn login_for(path: &str) -> String {
+    format!("/login?next={}", encode_query_value(path))
+}
+
+/// Percent-encodes what would end or split a query value.
+fn encode_query_value(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                encoded.push(char::from(byte))
+            }
+            other => encoded.push_str(&format!("%{other:02X}")),
+        }
+    }
+    encoded
+}
+
+#[component]
+pub fn SignedInOnly() -> impl IntoView {
+    let auth = Auth::get();
+    let navigate = use_navigate();
+    let location = use_location();
+    // Runs in the browser only, once the session is known. "Log out" (`LoggedOut`) is left to the
+    // page that did it, which goes to `/login` itself.
+    Effect::new(move |_| {
+        if let Session::SignedOut { .. } = auth.session.get() {
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            navigate(
+                &login_for(&here),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+    move || match auth.session.get() {
+        Session::SignedIn(_) => view! { <Outlet/> }.into_any(),
+        _ => view! {
+            <section class="card">
+                <p class="loading" aria-busy="true">"Checking your session…"</p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_login_link_names_the_page_and_its_query() {
+        assert_eq!(login_for("/dashboard"), "/login?next=/dashboard");
+        assert_eq!(login_for("/account?tab=a&b=c"), "/login?next=/account%3Ftab%3Da%26b%3Dc");
+    }
+}
