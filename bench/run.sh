@@ -6,6 +6,7 @@
 # Run by hand from the repository root: bench/run.sh [seconds per run, default 15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PWD/tools/node_modules/.bin:$PATH"   # wasm-opt, for cargo leptos build
 DURATION=${1:-15}
 SECRET="bench-secret-bench-secret-bench-secret-0123"
 GH_ADDR=127.0.0.1:3811
@@ -22,7 +23,7 @@ cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
 pids=()
 trap cleanup EXIT
 
-(cd "$work" && JWT_SECRET=$SECRET RUST_LOG=${BENCH_RUST_LOG:-warn} LEPTOS_SITE_ADDR=$GH_ADDR \
+(cd "$work" && JWT_SECRET=$SECRET AUTH_RATE_PER_MINUTE=0 RUST_LOG=${BENCH_RUST_LOG:-warn} LEPTOS_SITE_ADDR=$GH_ADDR \
   exec "$OLDPWD/target/release/gatehouse") >"$work/gatehouse.log" 2>&1 &
 gh_pid=$!; pids+=("$gh_pid")
 JWT_SECRET=$SECRET target/release/ceiling "$CEIL_ADDR" &

@@ -84,11 +84,7 @@ where
 }
 
 #[server(prefix = "/rpc", endpoint = "register", client = TokenClient, input = Postcard, output = Postcard)]
-pub async fn register(
-    name: String,
-    email: String,
-    password: String,
-) -> Result<SignedIn, ApiError> {
+pub async fn register(name: String, email: String, password: String) -> Result<SignedIn, ApiError> {
     use crate::backend::{service, AppError};
     use crate::domain::NewUser;
     let (state, client) = door::start()?;

@@ -75,7 +75,8 @@ impl Auth {
     }
 
     pub fn dispatch(&self, event: SessionEvent) {
-        self.session.update(|session| *session = session.apply(event));
+        self.session
+            .update(|session| *session = session.apply(event));
     }
 }
 

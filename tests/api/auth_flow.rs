@@ -251,7 +251,9 @@ async fn expires_in_follows_jwt_ttl_seconds() {
 #[tokio::test]
 async fn me_returns_the_user_for_a_valid_token() {
     let app = spawn_app().await;
-    let TestUser { email, token, id, .. } = app.signed_in_user().await;
+    let TestUser {
+        email, token, id, ..
+    } = app.signed_in_user().await;
     let response = app.me(&token).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();

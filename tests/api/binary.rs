@@ -225,12 +225,22 @@ async fn with_no_configuration_it_creates_its_database_and_a_key_in_it_and_resta
     // Tokens are signed with the stored key: one made with it here is accepted.
     let mut claims = claims_of(&kept);
     claims["jti"] = json!(uuid::Uuid::new_v4());
-    assert_eq!(server.me(&sign_with(&key, &claims)).await.status(), StatusCode::OK);
-    assert_eq!(server.logout(&revoked).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        server.me(&sign_with(&key, &claims)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        server.logout(&revoked).await.status(),
+        StatusCode::NO_CONTENT
+    );
     assert!(server.terminate().success());
 
     let server = Server::start(dir.path(), &[]).await;
-    assert_eq!(stored_key(dir.path()).await, key, "the key is kept, not regenerated");
+    assert_eq!(
+        stored_key(dir.path()).await,
+        key,
+        "the key is kept, not regenerated"
+    );
     assert_eq!(
         server.me(&kept).await.status(),
         StatusCode::OK,

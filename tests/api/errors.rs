@@ -260,5 +260,8 @@ async fn a_request_that_takes_too_long_is_a_503_in_the_contracts_shape() {
     assert!(answer.starts_with("http/1.1 503"), "{answer}");
     assert!(answer.contains("\"unavailable\""), "{answer}");
     assert!(answer.contains("retry-after"), "{answer}");
-    assert!(answer.contains("x-content-type-options: nosniff"), "{answer}");
+    assert!(
+        answer.contains("x-content-type-options: nosniff"),
+        "{answer}"
+    );
 }

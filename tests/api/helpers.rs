@@ -112,7 +112,9 @@ impl ApiClient {
     pub async fn signed_in_user(&self) -> TestUser {
         let email = unique_email();
         assert_eq!(
-            self.register("Test User", &email, GOOD_PASSWORD).await.status(),
+            self.register("Test User", &email, GOOD_PASSWORD)
+                .await
+                .status(),
             StatusCode::CREATED
         );
         let body: Value = self

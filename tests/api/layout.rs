@@ -20,11 +20,20 @@ fn leptos_toml_and_cargo_toml_agree_on_the_shared_keys() {
         .clone();
     assert_eq!(runtime["output-name"], build["name"]);
     let shared: Vec<&String> = runtime.keys().filter(|k| build.contains_key(*k)).collect();
-    for key in ["site-root", "site-pkg-dir", "site-addr", "reload-port", "env"] {
+    for key in [
+        "site-root",
+        "site-pkg-dir",
+        "site-addr",
+        "reload-port",
+        "env",
+    ] {
         assert!(shared.iter().any(|k| *k == key), "{key} is in both files");
     }
     for key in shared {
-        assert_eq!(runtime[key], build[key], "{key} differs between Leptos.toml and Cargo.toml");
+        assert_eq!(
+            runtime[key], build[key],
+            "{key} differs between Leptos.toml and Cargo.toml"
+        );
     }
 }
 

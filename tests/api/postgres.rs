@@ -78,7 +78,9 @@ async fn the_whole_flow_works_on_postgres() {
 
         let email = unique_email();
         assert_eq!(
-            app.register("Pg User", &email, GOOD_PASSWORD).await.status(),
+            app.register("Pg User", &email, GOOD_PASSWORD)
+                .await
+                .status(),
             StatusCode::CREATED
         );
         assert_error(
@@ -149,13 +151,19 @@ async fn an_address_that_grows_when_lower_cased_is_refused_not_a_500() {
         )
         .await;
         // One that still fits once lower-cased is stored, and found again in any spelling.
-        let fits = format!("{}{}@example.com", "\u{130}".repeat(100), uuid::Uuid::new_v4().simple());
+        let fits = format!(
+            "{}{}@example.com",
+            "\u{130}".repeat(100),
+            uuid::Uuid::new_v4().simple()
+        );
         assert_eq!(
             app.register("Pg User", &fits, GOOD_PASSWORD).await.status(),
             StatusCode::CREATED
         );
         assert_eq!(
-            app.login(&fits.to_lowercase(), GOOD_PASSWORD).await.status(),
+            app.login(&fits.to_lowercase(), GOOD_PASSWORD)
+                .await
+                .status(),
             StatusCode::OK
         );
         app.state.db.clone().close().await.unwrap();
@@ -172,7 +180,10 @@ async fn instances_starting_together_on_an_empty_database_all_come_up_and_share_
         let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
         let vars = [("DATABASE_URL", database.url.as_str())];
         // Spawned back to back: both migrate and look for the key at the same moment.
-        let servers: Vec<Server> = dirs.iter().map(|d| Server::spawn(d.path(), &vars)).collect();
+        let servers: Vec<Server> = dirs
+            .iter()
+            .map(|d| Server::spawn(d.path(), &vars))
+            .collect();
         for server in &servers {
             server.healthy().await;
         }

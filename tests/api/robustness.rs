@@ -145,7 +145,11 @@ fn fuzz_api(runtime: &tokio::runtime::Runtime, app: &TestApp, cases: u32) {
                 if let Some(authorization) = &authorization {
                     request = request.header("authorization", authorization.as_str());
                 }
-                check_answer(runtime, request, &format!("{method} {path} {content_type:?}"))
+                check_answer(
+                    runtime,
+                    request,
+                    &format!("{method} {path} {content_type:?}"),
+                )
             },
         )
         .unwrap();
@@ -160,10 +164,7 @@ fn fuzz_rpc(runtime: &tokio::runtime::Runtime, app: &TestApp, cases: u32) {
         (text(), text(), text()).prop_map(|args| postcard::to_allocvec(&args).unwrap()),
         (text(), text()).prop_map(|args| postcard::to_allocvec(&args).unwrap()),
     ];
-    let content_type = prop_oneof![
-        Just("application/x-postcard".to_owned()),
-        "[ -~]{0,30}",
-    ];
+    let content_type = prop_oneof![Just("application/x-postcard".to_owned()), "[ -~]{0,30}",];
     runner(cases)
         .run(
             &(name, arguments, content_type),
@@ -173,7 +174,11 @@ fn fuzz_rpc(runtime: &tokio::runtime::Runtime, app: &TestApp, cases: u32) {
                     .post(app.url(&format!("/rpc/{name}")))
                     .header("content-type", content_type.as_str())
                     .body(arguments);
-                check_answer(runtime, request, &format!("POST /rpc/{name} {content_type:?}"))
+                check_answer(
+                    runtime,
+                    request,
+                    &format!("POST /rpc/{name} {content_type:?}"),
+                )
             },
         )
         .unwrap();
@@ -199,7 +204,10 @@ fn junk_requests_never_get_a_5xx_on_postgres() {
     let Some(database) = runtime.block_on(crate::postgres::fresh_database()) else {
         return;
     };
-    let app = runtime.block_on(spawn_app_with(&[("DATABASE_URL", &database.url)], no_throttle));
+    let app = runtime.block_on(spawn_app_with(
+        &[("DATABASE_URL", &database.url)],
+        no_throttle,
+    ));
     fuzz_api(&runtime, &app, 250);
     fuzz_rpc(&runtime, &app, 250);
     drop(app);

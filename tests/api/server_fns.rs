@@ -5,10 +5,10 @@
 //! these tests encode and decode with the app's own types.
 
 use crate::helpers::*;
-use app::error::ApiError;
-use app::rpc::{CurrentUser, Login, Logout, Register, SignedIn};
 use app::domain::UserView;
+use app::error::ApiError;
 use app::error::ErrorCode;
+use app::rpc::{CurrentUser, Login, Logout, Register, SignedIn};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -192,7 +192,10 @@ async fn a_token_outside_the_authorization_header_is_ignored() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(decode::<ApiError>(response).await.code, ErrorCode::MissingToken);
+    assert_eq!(
+        decode::<ApiError>(response).await.code,
+        ErrorCode::MissingToken
+    );
     // In a cookie, where a cross-site request would carry it.
     let response = app
         .http
@@ -203,14 +206,24 @@ async fn a_token_outside_the_authorization_header_is_ignored() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.me(&token).await.status(), StatusCode::OK, "not logged out");
+    assert_eq!(
+        app.me(&token).await.status(),
+        StatusCode::OK,
+        "not logged out"
+    );
 }
 
 #[tokio::test]
 async fn every_answer_is_kept_from_caches() {
     let app = spawn_app().await;
     let email = unique_email();
-    let signed_in = call(&app, "register", &register("C", &email, GOOD_PASSWORD), None).await;
+    let signed_in = call(
+        &app,
+        "register",
+        &register("C", &email, GOOD_PASSWORD),
+        None,
+    )
+    .await;
     assert_eq!(signed_in.status(), StatusCode::OK);
     assert_eq!(signed_in.headers()["cache-control"], "no-store");
     let login = call(&app, "login", &login(&email, GOOD_PASSWORD), None).await;
@@ -223,7 +236,13 @@ async fn every_answer_is_kept_from_caches() {
 async fn an_address_that_grows_when_lower_cased_is_a_validation_error() {
     let app = spawn_app().await;
     let grows = format!("{}@example.com", "\u{130}".repeat(240));
-    let response = call(&app, "register", &register("D", &grows, GOOD_PASSWORD), None).await;
+    let response = call(
+        &app,
+        "register",
+        &register("D", &grows, GOOD_PASSWORD),
+        None,
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let error: ApiError = decode(response).await;
     assert_eq!(error.code, ErrorCode::ValidationFailed);

@@ -64,7 +64,13 @@ async fn a_burst_of_wrong_guesses_is_verified_no_more_than_the_limit() {
     let email = registered(&app).await;
     let max = app.state.throttle.per_client.max as usize;
     let guesses = (0..60)
-        .map(|i| (ATTACKER.to_owned(), email.clone(), format!("wrong guess {i}")))
+        .map(|i| {
+            (
+                ATTACKER.to_owned(),
+                email.clone(),
+                format!("wrong guess {i}"),
+            )
+        })
         .collect();
     let (verified, refused, statuses) = burst(&app, guesses).await;
     assert!(verified <= max, "{verified} guesses verified: {statuses:?}");
@@ -84,9 +90,18 @@ async fn a_right_password_inside_a_burst_does_not_reopen_the_guessing() {
     let email = registered(&app).await;
     let max = app.state.throttle.per_client.max as usize;
     let mut guesses: Vec<_> = (0..40)
-        .map(|i| (ATTACKER.to_owned(), email.clone(), format!("wrong guess {i}")))
+        .map(|i| {
+            (
+                ATTACKER.to_owned(),
+                email.clone(),
+                format!("wrong guess {i}"),
+            )
+        })
         .collect();
-    guesses.insert(20, (ATTACKER.to_owned(), email.clone(), GOOD_PASSWORD.to_owned()));
+    guesses.insert(
+        20,
+        (ATTACKER.to_owned(), email.clone(), GOOD_PASSWORD.to_owned()),
+    );
     let (verified, _, statuses) = burst(&app, guesses).await;
     let signed_in = statuses.iter().filter(|s| **s == 200).count();
     assert!(
@@ -97,7 +112,13 @@ async fn a_right_password_inside_a_burst_does_not_reopen_the_guessing() {
     let (later, _, statuses) = burst(
         &app,
         (0..20)
-            .map(|i| (ATTACKER.to_owned(), email.clone(), format!("later guess {i}")))
+            .map(|i| {
+                (
+                    ATTACKER.to_owned(),
+                    email.clone(),
+                    format!("later guess {i}"),
+                )
+            })
             .collect(),
     )
     .await;
@@ -109,7 +130,13 @@ async fn guesses_from_many_addresses_are_capped_per_account() {
     let app = spawn_app_with(&[], throttle_after(100, 5)).await;
     let email = registered(&app).await;
     let guesses = (0..30)
-        .map(|i| (format!("192.0.2.{i}"), email.clone(), "wrong password!".to_owned()))
+        .map(|i| {
+            (
+                format!("192.0.2.{i}"),
+                email.clone(),
+                "wrong password!".to_owned(),
+            )
+        })
         .collect();
     let (verified, refused, statuses) = burst(&app, guesses).await;
     assert!(verified <= 5, "{verified} verified: {statuses:?}");
@@ -138,7 +165,9 @@ async fn the_owner_logs_in_while_an_attacker_keeps_failing_from_another_address(
         );
     }
     assert_eq!(
-        app.login_from(ATTACKER, &email, GOOD_PASSWORD).await.status(),
+        app.login_from(ATTACKER, &email, GOOD_PASSWORD)
+            .await
+            .status(),
         StatusCode::TOO_MANY_REQUESTS,
         "the attacker's address stays locked"
     );
@@ -330,7 +359,8 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
         );
     }
     assert_error(
-        app.login_from("192.0.2.200", &email, "wrong password!").await,
+        app.login_from("192.0.2.200", &email, "wrong password!")
+            .await,
         429,
         "rate_limited",
     )

@@ -382,7 +382,11 @@ async fn a_crit_header_is_refused() {
     let TestUser { id, .. } = app.signed_in_user().await;
     let mut with_crit = header();
     with_crit["crit"] = json!(["exp"]);
-    assert_invalid_token(app.me(&hs256(&with_crit, &claims_for(&id), TEST_SECRET)).await).await;
+    assert_invalid_token(
+        app.me(&hs256(&with_crit, &claims_for(&id), TEST_SECRET))
+            .await,
+    )
+    .await;
     // The control: the same claims under the plain header are accepted.
     assert_eq!(
         app.me(&hs256(&header(), &claims_for(&id), TEST_SECRET))

@@ -117,7 +117,9 @@ impl std::fmt::Debug for SignInLimiter {
 
 impl SignInLimiter {
     pub fn per_minute(rate: u32) -> Self {
-        Self(NonZeroU32::new(rate).map(|rate| Arc::new(RateLimiter::keyed(Quota::per_minute(rate)))))
+        Self(
+            NonZeroU32::new(rate).map(|rate| Arc::new(RateLimiter::keyed(Quota::per_minute(rate)))),
+        )
     }
 
     /// Counts one sign-in request from `client`.

@@ -80,7 +80,10 @@ impl Config {
     ///
     /// # Errors
     /// A [`StartupError`] naming the first variable with a bad value.
-    pub fn load(lookup: impl Fn(&str) -> Option<String>, root: &Path) -> Result<Self, StartupError> {
+    pub fn load(
+        lookup: impl Fn(&str) -> Option<String>,
+        root: &Path,
+    ) -> Result<Self, StartupError> {
         let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
 
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
@@ -184,7 +187,10 @@ mod tests {
     fn every_default_works_with_no_setup() {
         let config = load(&[]).unwrap();
         assert_eq!(config.database_url.expose_secret(), DEFAULT_DATABASE_URL);
-        assert!(config.jwt.secret.is_none(), "the key comes from the database");
+        assert!(
+            config.jwt.secret.is_none(),
+            "the key comes from the database"
+        );
         assert_eq!(config.jwt.ttl, Duration::from_secs(3600));
         assert_eq!(config.jwt.issuer, "gatehouse");
         assert_eq!(config.jwt.audience, "gatehouse");
@@ -238,8 +244,12 @@ mod tests {
         .unwrap();
         assert_eq!(config.auth_rate_per_minute, 0);
         assert!(config.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
-        assert!(config.trusted_proxies.contains("127.0.0.1".parse().unwrap()));
-        assert!(!config.trusted_proxies.contains("127.0.0.2".parse().unwrap()));
+        assert!(config
+            .trusted_proxies
+            .contains("127.0.0.1".parse().unwrap()));
+        assert!(!config
+            .trusted_proxies
+            .contains("127.0.0.2".parse().unwrap()));
     }
 
     #[test]

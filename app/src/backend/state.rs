@@ -74,7 +74,10 @@ impl AppState {
 /// the same key: the key of an older version's `data/jwt-secret` if there is one (nobody is signed
 /// out by the upgrade; the file is removed once the key is in the database), else a fresh random
 /// 256-bit key.
-async fn shared_secret(db: &DatabaseConnection, legacy: &Path) -> Result<SecretString, StartupError> {
+async fn shared_secret(
+    db: &DatabaseConnection,
+    legacy: &Path,
+) -> Result<SecretString, StartupError> {
     let legacy_key = read_legacy_key(legacy)?;
     let candidate = legacy_key.clone().unwrap_or_else(|| {
         let mut key = [0u8; 32];
@@ -119,6 +122,9 @@ fn read_legacy_key(path: &Path) -> Result<Option<SecretString>, StartupError> {
         Ok(text) if text.trim().is_empty() => Ok(None),
         Ok(text) => check_secret(&name, text.trim().to_owned()).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(StartupError::new(name, format!("cannot read the key file: {e}"))),
+        Err(e) => Err(StartupError::new(
+            name,
+            format!("cannot read the key file: {e}"),
+        )),
     }
 }

@@ -68,6 +68,9 @@ mod tests {
     #[test]
     fn the_login_link_names_the_page_and_its_query() {
         assert_eq!(login_for("/dashboard"), "/login?next=/dashboard");
-        assert_eq!(login_for("/account?tab=a&b=c"), "/login?next=/account%3Ftab%3Da%26b%3Dc");
+        assert_eq!(
+            login_for("/account?tab=a&b=c"),
+            "/login?next=/account%3Ftab%3Da%26b%3Dc"
+        );
     }
 }

@@ -93,15 +93,30 @@ mod tests {
 
     #[test]
     fn direction_overrides_and_isolates_are_refused() {
-        for name in ["Ann\u{202E}evil", "\u{2066}Ann", "A\u{200F}nn", "Ann\u{061C}"] {
-            assert_eq!(UserName::parse(name), Err(UserNameError::BidiControl), "{name:?}");
+        for name in [
+            "Ann\u{202E}evil",
+            "\u{2066}Ann",
+            "A\u{200F}nn",
+            "Ann\u{061C}",
+        ] {
+            assert_eq!(
+                UserName::parse(name),
+                Err(UserNameError::BidiControl),
+                "{name:?}"
+            );
         }
-        assert_eq!(UserName::parse("Ann\u{7}"), Err(UserNameError::ControlCharacter));
+        assert_eq!(
+            UserName::parse("Ann\u{7}"),
+            Err(UserNameError::ControlCharacter)
+        );
     }
 
     #[test]
     fn joiners_that_scripts_and_emoji_need_are_kept() {
-        for name in ["\u{1F469}\u{200D}\u{1F52C} Ann", "\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645}"] {
+        for name in [
+            "\u{1F469}\u{200D}\u{1F52C} Ann",
+            "\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645}",
+        ] {
             assert!(UserName::parse(name).is_ok(), "{name:?}");
         }
     }

@@ -304,7 +304,10 @@ mod tests {
             .count();
         assert!(results.iter().any(Result::is_ok), "the first one runs");
         assert!(refused >= 4, "{refused} of 6 refused");
-        assert!(hasher.hash(secret("correct horse battery")).await.is_ok(), "the queue drains");
+        assert!(
+            hasher.hash(secret("correct horse battery")).await.is_ok(),
+            "the queue drains"
+        );
     }
 
     #[tokio::test]

@@ -94,9 +94,10 @@ pub async fn reserve(
     if trusted {
         return Ok(reservation);
     }
-    let account = login_attempts::reserve(db, &reservation.email, ANY_CLIENT, policy.per_account, now)
-        .await
-        .context("reserving a login attempt for the account")?;
+    let account =
+        login_attempts::reserve(db, &reservation.email, ANY_CLIENT, policy.per_account, now)
+            .await
+            .context("reserving a login attempt for the account")?;
     if account.is_none() {
         login_attempts::release(db, &reservation.email, &reservation.client)
             .await
@@ -116,9 +117,15 @@ pub async fn failed(
     reservation: Reservation,
     now: u64,
 ) -> Result<(), AppError> {
-    login_attempts::fail(db, &reservation.email, &reservation.client, policy.per_client, now)
-        .await
-        .context("counting a failed login")?;
+    login_attempts::fail(
+        db,
+        &reservation.email,
+        &reservation.client,
+        policy.per_client,
+        now,
+    )
+    .await
+    .context("counting a failed login")?;
     if reservation.on_account {
         login_attempts::fail(db, &reservation.email, ANY_CLIENT, policy.per_account, now)
             .await
@@ -208,7 +215,11 @@ async fn refusal(
         }
     });
     tracing::warn!(
-        counter = if client == ANY_CLIENT { "account" } else { "address" },
+        counter = if client == ANY_CLIENT {
+            "account"
+        } else {
+            "address"
+        },
         "login refused: throttled"
     );
     Ok(AppError::RateLimited {
