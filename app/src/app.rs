@@ -1,12 +1,12 @@
 //! The Leptos application: the HTML shell (with its Content-Security-Policy), the router, and the
 //! session's start in the browser.
 
-use crate::components::{Nav, SignedInOnly, Unreachable};
+use crate::components::{signed_in, Nav, Unreachable};
 use crate::pages::{DashboardPage, HomePage, LoginPage, PublicPage, RegisterPage};
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::StaticSegment;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -50,10 +50,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("public") view=PublicPage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
                     <Route path=StaticSegment("login") view=LoginPage/>
-                    // Every signed-in page goes here: the guard is where a page is mounted.
-                    <ParentRoute path=StaticSegment("") view=SignedInOnly>
-                        <Route path=StaticSegment("dashboard") view=DashboardPage/>
-                    </ParentRoute>
+                    // Every signed-in page is mounted through the guard.
+                    <Route path=StaticSegment("dashboard") view=|| signed_in(DashboardPage)/>
                 </Routes>
             </main>
         </Router>

@@ -8,6 +8,6 @@ mod unreachable;
 
 pub use auth_form::{AuthForm, SubmitRow};
 pub use field::Field;
-pub use guard::{login_for, SignedInOnly};
+pub use guard::{login_for, signed_in};
 pub use nav::Nav;
 pub use unreachable::Unreachable;

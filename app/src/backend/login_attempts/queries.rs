@@ -136,10 +136,10 @@ pub async fn trust(
     trusted_until: u64,
 ) -> Result<(), DbErr> {
     Attempts::update_many()
-        .col_expr(Column::Attempts, Expr::val(0).into())
-        .col_expr(Column::WindowStartedAt, Expr::val(to_db(now)).into())
-        .col_expr(Column::LockedUntil, Expr::val(0_i64).into())
-        .col_expr(Column::TrustedUntil, Expr::val(to_db(trusted_until)).into())
+        .col_expr(Column::Attempts, Expr::val(0))
+        .col_expr(Column::WindowStartedAt, Expr::val(to_db(now)))
+        .col_expr(Column::LockedUntil, Expr::val(0_i64))
+        .col_expr(Column::TrustedUntil, Expr::val(to_db(trusted_until)))
         .filter(row(email, client))
         .exec(db)
         .await
