@@ -380,13 +380,20 @@ async fn a_revoked_token_stays_revoked_and_expired_revocations_are_purged() {
 async fn a_crit_header_is_refused() {
     let app = spawn_app().await;
     let TestUser { id, .. } = app.signed_in_user().await;
-    let mut with_crit = header();
-    with_crit["crit"] = json!(["exp"]);
-    assert_invalid_token(
-        app.me(&hs256(&with_crit, &claims_for(&id), TEST_SECRET))
-            .await,
-    )
-    .await;
+    // Any `crit`: one naming an extension nobody understands, and the one `jsonwebtoken` itself
+    // lets through (RFC 7797's `b64`, here with the ordinary encoding).
+    for (crit, b64) in [(json!(["exp"]), None), (json!(["b64"]), Some(json!(true)))] {
+        let mut with_crit = header();
+        with_crit["crit"] = crit;
+        if let Some(b64) = b64 {
+            with_crit["b64"] = b64;
+        }
+        assert_invalid_token(
+            app.me(&hs256(&with_crit, &claims_for(&id), TEST_SECRET))
+                .await,
+        )
+        .await;
+    }
     // The control: the same claims under the plain header are accepted.
     assert_eq!(
         app.me(&hs256(&header(), &claims_for(&id), TEST_SECRET))
