@@ -314,6 +314,34 @@ async fn a_full_hashing_queue_answers_503_with_retry_after_and_costs_no_guess() 
 }
 
 #[tokio::test]
+async fn a_trusted_address_does_not_queue_behind_a_flood_of_guesses() {
+    let app = spawn_app_with(&[], |s| {
+        s.hasher = PasswordHasher::new(1, Duration::from_millis(1));
+    })
+    .await;
+    let email = registered(&app).await;
+    assert_eq!(
+        app.login_from(OWNER, &email, GOOD_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    // Guesses from many addresses fill the shared hashing lane; the owner's address has its own.
+    let api = &app.api;
+    let flood = (0..8).map(|i| {
+        let (client, guess) = (format!("192.0.2.{i}"), unique_email());
+        async move { api.login_from(&client, &guess, "wrong password!").await }
+    });
+    let owner = app.login_from(OWNER, &email, GOOD_PASSWORD);
+    let (flood, owner) = futures::join!(futures::future::join_all(flood), owner);
+    assert!(
+        flood
+            .iter()
+            .any(|r| r.status() == StatusCode::SERVICE_UNAVAILABLE),
+        "the flood filled the shared lane"
+    );
+    assert_eq!(owner.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn each_client_address_has_a_sign_in_rate() {
     let app = spawn_app_with(&[("AUTH_RATE_PER_MINUTE", "4")], |_| {}).await;
     let email = registered(&app).await; // from 127.0.0.1

@@ -80,7 +80,8 @@ pub async fn login(
     let reservation = throttle::reserve(db, policy, &email, client, clock::now()).await?;
 
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let verification = match state.hasher.verify(password.clone(), stored).await {
+    let lane = reservation.lane();
+    let verification = match state.hasher.verify(password.clone(), stored, lane).await {
         Ok(verification) => verification,
         Err(e) => {
             // Never verified: the guess does not count.

@@ -7,6 +7,6 @@ pub mod throttle;
 pub mod token;
 
 pub use extractor::{authenticate, bearer_token, AuthUser};
-pub use password::{PasswordHasher, Verification};
+pub use password::{Lane, PasswordHasher, Verification};
 pub use throttle::ThrottlePolicy;
 pub use token::{Claims, IssuedToken, TokenKeys};

@@ -2,6 +2,10 @@
 //! hashes run at once, so a burst of logins queues instead of starving every other request, and a
 //! bound on the queue: a hash that would wait longer than `max_wait` is refused at once (`503`),
 //! so a flood of logins cannot make every real one wait without end.
+//!
+//! Two lanes: a login from an address that has logged in to that account before (the throttle's
+//! trust) has a lane of its own, with one permit that nothing else uses, so the owner's login does
+//! not queue behind a flood of guesses from many addresses. Everything else shares the other lane.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use password_hash::phc::PasswordHash;
@@ -61,13 +65,38 @@ pub enum Verification {
     Invalid,
 }
 
+/// Which queue a hash waits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// Registrations, re-hashes, and logins from addresses the account does not know.
+    Shared,
+    /// Logins from an address that logged in to the account before.
+    Trusted,
+}
+
+/// One lane: its permits and the hashes waiting for one.
+#[derive(Clone)]
+struct Queue {
+    concurrency: usize,
+    permits: Arc<Semaphore>,
+    waiting: Arc<AtomicUsize>,
+}
+
+impl Queue {
+    fn new(concurrency: usize) -> Self {
+        Self {
+            concurrency,
+            permits: Arc::new(Semaphore::new(concurrency)),
+            waiting: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon2: Argon2<'static>,
-    concurrency: usize,
-    permits: Arc<Semaphore>,
-    /// Hashes waiting for a permit.
-    waiting: Arc<AtomicUsize>,
+    shared: Queue,
+    trusted: Queue,
     /// A moving average of how long one hash takes, in microseconds.
     mean_micros: Arc<AtomicU64>,
     max_wait: Duration,
@@ -78,8 +107,8 @@ pub struct PasswordHasher {
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordHasher")
-            .field("available", &self.permits.available_permits())
-            .field("waiting", &self.waiting.load(Ordering::Relaxed))
+            .field("available", &self.shared.permits.available_permits())
+            .field("waiting", &self.shared.waiting.load(Ordering::Relaxed))
             .field("max_wait", &self.max_wait)
             .finish()
     }
@@ -95,7 +124,8 @@ impl Drop for Waiting {
 }
 
 impl PasswordHasher {
-    /// `concurrency` hashes may run at once; more wait their turn, but not longer than `max_wait`.
+    /// `concurrency` hashes may run at once in the shared lane, one more in the trusted lane; more
+    /// wait their turn, but not longer than `max_wait`.
     pub fn new(concurrency: usize, max_wait: Duration) -> Self {
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, current_params());
         let mut salt_source = [0u8; 24];
@@ -107,12 +137,10 @@ impl PasswordHasher {
             .expect("hashing a random dummy password cannot fail")
             .to_string();
         let first_mean = micros(started.elapsed());
-        let concurrency = concurrency.max(1);
         Self {
             argon2,
-            concurrency,
-            permits: Arc::new(Semaphore::new(concurrency)),
-            waiting: Arc::new(AtomicUsize::new(0)),
+            shared: Queue::new(concurrency.max(1)),
+            trusted: Queue::new(1),
             mean_micros: Arc::new(AtomicU64::new(first_mean)),
             max_wait,
             dummy_hash: dummy_hash.into(),
@@ -128,7 +156,7 @@ impl PasswordHasher {
     #[tracing::instrument(skip_all)]
     pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
         let argon2 = self.argon2.clone();
-        self.run_blocking(move || {
+        self.run_blocking(Lane::Shared, move || {
             argon2
                 .hash_password(password.expose_secret().as_bytes())
                 .map(|h| h.to_string())
@@ -137,17 +165,19 @@ impl PasswordHasher {
         .await
     }
 
-    /// Checks `password` against `stored`, or against the dummy hash when there is no user.
+    /// Checks `password` against `stored`, or against the dummy hash when there is no user,
+    /// waiting in `lane`.
     #[tracing::instrument(skip_all)]
     pub async fn verify(
         &self,
         password: SecretString,
         stored: Option<String>,
+        lane: Lane,
     ) -> Result<Verification, HashError> {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let argon2 = self.argon2.clone();
-        self.run_blocking(move || {
+        self.run_blocking(lane, move || {
             // An unparseable stored hash can never match; treat it like a wrong password.
             let Ok(parsed) = PasswordHash::new(&stored) else {
                 return Ok(Verification::Invalid);
@@ -166,29 +196,34 @@ impl PasswordHasher {
         .await
     }
 
-    /// How long a hash queued now would wait: the hashes ahead of it, in rounds of `concurrency`,
-    /// each taking about the mean.
-    fn expected_wait(&self, waiting_ahead: usize) -> Duration {
-        let running = self.concurrency - self.permits.available_permits().min(self.concurrency);
-        let rounds = (waiting_ahead + running) / self.concurrency;
+    /// How long a hash queued now in `queue` would wait: the hashes ahead of it, in rounds of the
+    /// lane's concurrency, each taking about the mean.
+    fn expected_wait(&self, queue: &Queue, waiting_ahead: usize) -> Duration {
+        let free = queue.permits.available_permits().min(queue.concurrency);
+        let rounds = (waiting_ahead + queue.concurrency - free) / queue.concurrency;
         let mean = self.mean_micros.load(Ordering::Relaxed);
         Duration::from_micros(mean.saturating_mul(rounds as u64))
     }
 
     async fn run_blocking<T: Send + 'static>(
         &self,
+        lane: Lane,
         work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
-        let ahead = self.waiting.fetch_add(1, Ordering::Relaxed);
-        let waiting = Waiting(self.waiting.clone());
+        let queue = match lane {
+            Lane::Shared => &self.shared,
+            Lane::Trusted => &self.trusted,
+        };
+        let ahead = queue.waiting.fetch_add(1, Ordering::Relaxed);
+        let waiting = Waiting(queue.waiting.clone());
         let busy = |wait: Duration| HashError::Busy {
             retry_after: wait.as_secs().max(1),
         };
-        let expected = self.expected_wait(ahead);
+        let expected = self.expected_wait(queue, ahead);
         if expected > self.max_wait {
             return Err(busy(expected));
         }
-        let permit = tokio::time::timeout(self.max_wait, self.permits.clone().acquire_owned())
+        let permit = tokio::time::timeout(self.max_wait, queue.permits.clone().acquire_owned())
             .await
             .map_err(|_| busy(self.max_wait))?
             .map_err(|_| HashError::Closed)?;
@@ -244,7 +279,11 @@ mod tests {
         );
         assert_eq!(
             hasher
-                .verify(secret("correct horse battery"), Some(hash.clone()))
+                .verify(
+                    secret("correct horse battery"),
+                    Some(hash.clone()),
+                    Lane::Shared
+                )
                 .await
                 .unwrap(),
             Verification::Valid {
@@ -253,7 +292,7 @@ mod tests {
         );
         assert_eq!(
             hasher
-                .verify(secret("wrong horse battery"), Some(hash))
+                .verify(secret("wrong horse battery"), Some(hash), Lane::Shared)
                 .await
                 .unwrap(),
             Verification::Invalid
@@ -265,7 +304,7 @@ mod tests {
         let hasher = PasswordHasher::new(1, DEFAULT_MAX_WAIT);
         assert_eq!(
             hasher
-                .verify(secret("anything at all"), None)
+                .verify(secret("anything at all"), None, Lane::Shared)
                 .await
                 .unwrap(),
             Verification::Invalid
@@ -286,7 +325,7 @@ mod tests {
         let hasher = PasswordHasher::new(1, DEFAULT_MAX_WAIT);
         assert_eq!(
             hasher
-                .verify(secret("correct horse battery"), Some(hash))
+                .verify(secret("correct horse battery"), Some(hash), Lane::Shared)
                 .await
                 .unwrap(),
             Verification::Valid { needs_rehash: true }
@@ -315,7 +354,7 @@ mod tests {
         let hasher = PasswordHasher::new(1, DEFAULT_MAX_WAIT);
         assert_eq!(
             hasher
-                .verify(secret("whatever"), Some("garbage".into()))
+                .verify(secret("whatever"), Some("garbage".into()), Lane::Shared)
                 .await
                 .unwrap(),
             Verification::Invalid

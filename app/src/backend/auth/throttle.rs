@@ -13,6 +13,7 @@
 //! many arrive at once, on however many instances. The lock is checked again before a token is
 //! issued.
 
+use super::password::Lane;
 use crate::backend::client::ClientAddr;
 use crate::backend::error::{AppError, Context, Limit};
 use crate::backend::login_attempts::{self, entity::ANY_CLIENT, Limits};
@@ -64,6 +65,17 @@ pub struct Reservation {
     client: String,
     /// Whether the account's own counter holds this guess too (not for a trusted address).
     on_account: bool,
+}
+
+impl Reservation {
+    /// The address logged in to this account before: its hash goes in the trusted lane.
+    pub fn lane(&self) -> Lane {
+        if self.on_account {
+            Lane::Shared
+        } else {
+            Lane::Trusted
+        }
+    }
 }
 
 /// Reserves one guess for `email` from `client`.
