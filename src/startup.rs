@@ -4,9 +4,8 @@
 use crate::{api, telemetry};
 use app::backend::{service, AppError, AppState, Config, StartupError};
 use app::{shell, App};
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -17,6 +16,7 @@ use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tower::util::MapResponseLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -101,9 +101,11 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// What every response goes through, from the inside out: the request timeout, a panic turned
-/// into the contract's 500, error bodies in the contract's shape, `Cache-Control: no-store` where
-/// tokens travel, the security headers, and the request log. The panic and timeout responses sit
-/// inside the header layers, so they get the headers too.
+/// into the contract's 500, the timeout's answer in the contract's shape, the security headers,
+/// and the request log. The panic and timeout responses sit inside the header layers, so they get
+/// the headers too. (`Cache-Control: no-store` is set where tokens travel: on the `/api` router and
+/// by the server functions.) Every layer here is a plain `tower` layer, nothing boxed per request:
+/// this stack runs on every `/api/me`.
 pub fn layers(app: Router, request_timeout: Duration) -> Router {
     let app = app
         .layer(TimeoutLayer::with_status_code(
@@ -111,8 +113,7 @@ pub fn layers(app: Router, request_timeout: Duration) -> Router {
             request_timeout,
         ))
         .layer(CatchPanicLayer::custom(|_| panic_response()))
-        .layer(middleware::map_response(timeout_body))
-        .layer(middleware::from_fn(no_store_where_tokens_travel))
+        .layer(MapResponseLayer::new(timeout_body))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -130,7 +131,7 @@ fn panic_response() -> Response {
 }
 
 /// The timeout layer answers a bare 503: give it the contract's body.
-async fn timeout_body(response: Response) -> Response {
+fn timeout_body(response: Response) -> Response {
     let bare = response.status() == StatusCode::SERVICE_UNAVAILABLE
         && !response.headers().contains_key(header::CONTENT_TYPE);
     if bare {
@@ -142,20 +143,6 @@ async fn timeout_body(response: Response) -> Response {
     } else {
         response
     }
-}
-
-/// Tokens travel in the responses of the JSON API and the server functions: none of them may be
-/// kept by a cache (RFC 6749 §5.1, RFC 9111). A handler that wants caching says so itself.
-async fn no_store_where_tokens_travel(request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let carries_tokens = path.starts_with("/api/") || path.starts_with("/rpc/");
-    let mut response = next.run(request).await;
-    if carries_tokens && !response.headers().contains_key(header::CACHE_CONTROL) {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    response
 }
 
 /// A sign-in form submitted before the WASM runs (Enter pressed early, a password manager's

@@ -118,6 +118,10 @@ impl leptos::server_fn::error::FromServerFnError for ApiError {
         #[cfg(feature = "ssr")]
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(error.code.status_code());
+            response.insert_header(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
         }
         error
     }

@@ -138,6 +138,16 @@ mod door {
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
 
+    /// Every server function's answer is kept from caches: tokens travel in them.
+    pub fn no_store() {
+        if let Some(response) = use_context::<ResponseOptions>() {
+            response.insert_header(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+        }
+    }
+
     /// The state and the client's address of this call.
     pub fn start() -> Result<(AppState, ClientAddr), ApiError> {
         let state = state()?;
@@ -147,6 +157,7 @@ mod door {
     }
 
     fn state() -> Result<AppState, ApiError> {
+        no_store();
         use_context::<AppState>().ok_or_else(|| {
             fail(AppError::internal(
                 "reading the server-function context",

@@ -7,11 +7,14 @@ mod health;
 pub use body::{ApiBody, MAX_BODY_BYTES};
 
 use app::backend::{AppError, AppState};
+use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
+use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Routes under `/api`, with JSON 404 and 405 for everything else there.
+/// Routes under `/api`, with JSON 404 and 405 for everything else there. Tokens travel in these
+/// responses: none may be kept by a cache (RFC 6749 §5.1, RFC 9111), unless a handler says so.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/public", get(public))
@@ -21,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/logout", post(auth::logout))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .fallback(|| async { AppError::NotFound })
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 pub use health::healthz;
