@@ -11,17 +11,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const CONTRACT_VARS: [&str; 8] = [
-    "DATABASE_URL",
-    "JWT_SECRET",
-    "JWT_TTL_SECONDS",
-    "JWT_ISSUER",
-    "JWT_AUDIENCE",
-    "AUTH_RATE_PER_MINUTE",
-    "TRUSTED_PROXIES",
-    "RUST_LOG",
-];
-
 pub fn command(dir: &Path, vars: &[(&str, &str)]) -> Command {
     std::fs::copy(
         concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"),
@@ -34,7 +23,7 @@ pub fn command(dir: &Path, vars: &[(&str, &str)]) -> Command {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for var in CONTRACT_VARS {
+    for var in app::backend::config::VARIABLES {
         command.env_remove(var);
     }
     command.env_remove("LEPTOS_SITE_ADDR");

@@ -15,6 +15,18 @@ pub const DEFAULT_AUTH_RATE_PER_MINUTE: u32 = 60;
 /// there is moved into the database once.
 pub const LEGACY_KEY_FILE: &str = "data/jwt-secret";
 
+/// Every variable of CONTRACT §1 that [`Config::load`] reads (`LEPTOS_SITE_ADDR` is Leptos's own).
+pub const VARIABLES: [&str; 8] = [
+    "DATABASE_URL",
+    "JWT_SECRET",
+    "JWT_TTL_SECONDS",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
+    "AUTH_RATE_PER_MINUTE",
+    "TRUSTED_PROXIES",
+    "RUST_LOG",
+];
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `DATABASE_URL`: `sqlite:…` or `postgres://…`. Secret, since a Postgres URL may hold a password.
@@ -205,18 +217,8 @@ mod tests {
 
     #[test]
     fn an_empty_value_counts_as_unset_for_every_variable() {
-        let names = [
-            "DATABASE_URL",
-            "JWT_SECRET",
-            "JWT_TTL_SECONDS",
-            "JWT_ISSUER",
-            "JWT_AUDIENCE",
-            "AUTH_RATE_PER_MINUTE",
-            "TRUSTED_PROXIES",
-            "RUST_LOG",
-        ];
-        let empty: Vec<(&str, &str)> = names.iter().map(|n| (*n, "")).collect();
-        let blank: Vec<(&str, &str)> = names.iter().map(|n| (*n, "  ")).collect();
+        let empty: Vec<(&str, &str)> = VARIABLES.iter().map(|n| (*n, "")).collect();
+        let blank: Vec<(&str, &str)> = VARIABLES.iter().map(|n| (*n, "  ")).collect();
         for vars in [empty, blank] {
             let config = load(&vars).unwrap();
             assert!(config.jwt.secret.is_none());
