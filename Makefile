@@ -9,7 +9,7 @@ setup:
 	./scripts/install-tools.sh
 
 build: setup
-	@echo "[make] building the release app (about 8 minutes the first time, seconds after)"
+	@echo "[make] building the release app (about 6 minutes the first time, a minute or two after a change)"
 	cargo leptos build --release
 
 run: build

@@ -3,7 +3,7 @@
 # The versions and the lock-file patches come from shared/TOOLCHAIN.md: the published lock files of
 # cargo-leptos and wasm-bindgen-cli do not build with rustc 1.95 against this registry as they are.
 #
-# On a fresh 2-core machine this takes about 17 minutes (cargo-leptos is most of it); every later
+# On a fresh 2-core machine this took 14 minutes (cargo-leptos is most of it); every later
 # run takes a second. Each long step says how long it should take.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +19,8 @@ have_version() { # command, expected version substring
 }
 
 # Tools are not the product: build them quickly rather than small or fast. Set only for the tool
-# installs, never for Gatehouse's own builds (cargo-leptos alone: 20 minutes with its own release
-# profile, 15 with this one).
+# installs, never for Gatehouse's own builds (cargo-leptos alone: 20 minutes here with its own
+# release profile, 10.5 with this one).
 quick_release() {
   CARGO_PROFILE_RELEASE_LTO=false \
     CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
@@ -54,7 +54,7 @@ if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
 fi
 
 if ! have_version cargo-leptos "$CARGO_LEPTOS_VERSION"; then
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION from source (about 15 minutes on 2 cores)"
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION from source (about 11 minutes on 2 cores)"
   timed cargo-leptos install_patched cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-util-schemas 0.14.1
 fi
 
