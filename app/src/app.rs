@@ -104,10 +104,8 @@ mod browser {
                 check();
             }
         };
-        if let Ok(handle) = set_interval_with_handle(recheck, RECHECK_EVERY) {
-            // The app lives as long as the page: the interval is never cleared.
-            let _ = handle;
-        }
+        // The app lives as long as the page: the interval is never cleared.
+        let _ = set_interval_with_handle(recheck, RECHECK_EVERY);
 
         // Another tab logged out (or in): follow it at once.
         let handle = window_event_listener(leptos::ev::storage, move |event| {

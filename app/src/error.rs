@@ -116,12 +116,9 @@ impl leptos::server_fn::error::FromServerFnError for ApiError {
         // On the server this is a request the framework refused (its arguments did not decode):
         // answer with the code's status, not the framework's 500.
         #[cfg(feature = "ssr")]
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(error.code.status_code());
-            response.insert_header(
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            );
+        {
+            crate::rpc::door::no_store();
+            crate::rpc::door::respond(error.code.status_code(), Vec::new());
         }
         error
     }

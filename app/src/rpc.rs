@@ -128,7 +128,7 @@ pub async fn current_user() -> Result<UserView, ApiError> {
 ///
 /// [`AppError::parts`]: crate::backend::AppError::parts
 #[cfg(feature = "ssr")]
-mod door {
+pub(crate) mod door {
     use crate::backend::auth::AuthUser;
     use crate::backend::client::ClientAddr;
     use crate::backend::{AppError, AppState};
@@ -138,8 +138,9 @@ mod door {
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
 
-    /// Every server function's answer is kept from caches: tokens travel in them.
-    pub fn no_store() {
+    /// Every server function's answer is kept from caches: tokens travel in them. Called first
+    /// by every function, and for a call the framework refuses before the function runs.
+    pub(crate) fn no_store() {
         if let Some(response) = use_context::<ResponseOptions>() {
             response.insert_header(
                 axum::http::header::CACHE_CONTROL,
@@ -188,12 +189,20 @@ mod door {
     /// Maps a service error to the door's error, with the JSON API's status and headers.
     pub fn fail(error: AppError) -> ApiError {
         let parts = error.parts();
+        respond(parts.status, parts.headers);
+        parts.body
+    }
+
+    /// Sets this answer's status and headers.
+    pub(crate) fn respond(
+        status: axum::http::StatusCode,
+        headers: Vec<(axum::http::HeaderName, axum::http::HeaderValue)>,
+    ) {
         if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(parts.status);
-            for (name, value) in parts.headers {
+            response.set_status(status);
+            for (name, value) in headers {
                 response.insert_header(name, value);
             }
         }
-        parts.body
     }
 }

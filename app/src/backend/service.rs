@@ -85,7 +85,7 @@ pub async fn login(
         Ok(verification) => verification,
         Err(e) => {
             // Never verified: the guess does not count.
-            throttle::released(db, reservation).await?;
+            throttle::released(db, policy, reservation).await?;
             return Err(e.into());
         }
     };

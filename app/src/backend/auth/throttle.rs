@@ -68,6 +68,13 @@ pub struct Reservation {
 }
 
 impl Reservation {
+    /// The counters this guess is held on, with their limits: the address's, and the account's
+    /// unless the address is trusted.
+    fn counters<'a>(&'a self, policy: &ThrottlePolicy) -> impl Iterator<Item = (&'a str, Limits)> {
+        let account = self.on_account.then_some((ANY_CLIENT, policy.per_account));
+        std::iter::once((self.client.as_str(), policy.per_client)).chain(account)
+    }
+
     /// The address logged in to this account before: its hash goes in the trusted lane.
     pub fn lane(&self) -> Lane {
         if self.on_account {
@@ -129,19 +136,10 @@ pub async fn failed(
     reservation: Reservation,
     now: u64,
 ) -> Result<(), AppError> {
-    login_attempts::fail(
-        db,
-        &reservation.email,
-        &reservation.client,
-        policy.per_client,
-        now,
-    )
-    .await
-    .context("counting a failed login")?;
-    if reservation.on_account {
-        login_attempts::fail(db, &reservation.email, ANY_CLIENT, policy.per_account, now)
+    for (client, limits) in reservation.counters(policy) {
+        login_attempts::fail(db, &reservation.email, client, limits, now)
             .await
-            .context("counting a failed login for the account")?;
+            .context("counting a failed login")?;
     }
     Ok(())
 }
@@ -150,14 +148,15 @@ pub async fn failed(
 ///
 /// # Errors
 /// An internal error when the database fails.
-pub async fn released(db: &impl ConnectionTrait, reservation: Reservation) -> Result<(), AppError> {
-    login_attempts::release(db, &reservation.email, &reservation.client)
-        .await
-        .context("giving back a login attempt")?;
-    if reservation.on_account {
-        login_attempts::release(db, &reservation.email, ANY_CLIENT)
+pub async fn released(
+    db: &impl ConnectionTrait,
+    policy: &ThrottlePolicy,
+    reservation: Reservation,
+) -> Result<(), AppError> {
+    for (client, _) in reservation.counters(policy) {
+        login_attempts::release(db, &reservation.email, client)
             .await
-            .context("giving back a login attempt for the account")?;
+            .context("giving back a login attempt")?;
     }
     Ok(())
 }
@@ -174,11 +173,7 @@ pub async fn succeeded(
     reservation: Reservation,
     now: u64,
 ) -> Result<(), AppError> {
-    let mut counters = vec![(reservation.client.as_str(), policy.per_client)];
-    if reservation.on_account {
-        counters.push((ANY_CLIENT, policy.per_account));
-    }
-    for (client, limits) in counters {
+    for (client, limits) in reservation.counters(policy) {
         let row = login_attempts::find(db, &reservation.email, client)
             .await
             .context("checking the login lock again")?;
