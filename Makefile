@@ -31,10 +31,13 @@ test-rust:
 
 # The end-to-end suite gets a database of its own under target/ (fresh each run), and the key that
 # its helpers sign test tokens with. Every test comes from 127.0.0.1, so the per-address sign-in
-# limit is set far above what the suite sends.
+# limit is set far above what the suite sends. Access tokens live 5 s, so every test runs through
+# silent refreshes; with no grace window, a refresh token presented twice (two tabs refreshing
+# at once) would end the session, so the suite also proves one refresh at a time.
 E2E_DB := target/e2e/gatehouse.db
 E2E_ENV := DATABASE_URL='sqlite://$(E2E_DB)?mode=rwc' \
 	JWT_SECRET=end-to-end-tests-secret-of-at-least-32-bytes \
+	JWT_TTL_SECONDS=5 REFRESH_REUSE_GRACE_SECONDS=0 \
 	AUTH_RATE_PER_MINUTE=100000 RUST_LOG=warn
 
 test-e2e:

@@ -216,7 +216,14 @@ async fn purge_periodically(state: AppState) {
     let mut every = tokio::time::interval(PURGE_EVERY);
     loop {
         every.tick().await;
-        match service::purge_expired(&state.db, &state.throttle, &state.sign_in_limit).await {
+        let purged = service::purge_expired(
+            &state.db,
+            &state.throttle,
+            state.sessions.lifetimes,
+            &state.sign_in_limit,
+        )
+        .await;
+        match purged {
             Ok(purged) => tracing::debug!(?purged, "purged expired rows"),
             Err(e) => tracing::warn!(error = %e, "purging expired rows failed"),
         }

@@ -2,7 +2,7 @@
 //! session's start in the browser.
 
 use crate::components::{signed_in, Nav, Unreachable};
-use crate::pages::{DashboardPage, HomePage, LoginPage, PublicPage, RegisterPage};
+use crate::pages::{AccountPage, DashboardPage, HomePage, LoginPage, PublicPage, RegisterPage};
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=LoginPage/>
                     // Every signed-in page is mounted through the guard.
                     <Route path=StaticSegment("dashboard") view=|| signed_in(DashboardPage)/>
+                    <Route path=StaticSegment("account") view=|| signed_in(AccountPage)/>
                 </Routes>
             </main>
         </Router>
@@ -59,55 +60,55 @@ pub fn App() -> impl IntoView {
 }
 
 /// What only runs in the browser: reading the stored token, checking it with the server now and
-/// every few seconds (a token expired or revoked elsewhere ends the session on an open page),
-/// following other tabs, and the readiness marker the end-to-end tests wait for.
+/// every few seconds (a session ended elsewhere ends on an open page), refreshing it before it
+/// expires and once on a refusal, following other tabs, and the readiness marker the end-to-end
+/// tests wait for.
 mod browser {
     use crate::session::Auth;
 
-    /// How often an open page asks the server whether its session still holds.
+    /// How often an open page looks at its token's age (no request unless a refresh is due).
     #[cfg(feature = "hydrate")]
-    const RECHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+    const TICK: std::time::Duration = std::time::Duration::from_secs(1);
+    /// Every this many ticks, an open page asks the server whether its session still holds.
+    #[cfg(feature = "hydrate")]
+    const RECHECK_EVERY_TICKS: u32 = 5;
 
     #[cfg(feature = "hydrate")]
     pub fn start(auth: Auth) {
-        use crate::rpc::current_user;
         use crate::session::{storage, Session, SessionEvent, TOKEN_KEY};
         use leptos::prelude::*;
 
+        // One check at a time from the timer; a storage event checks regardless.
+        let busy = StoredValue::new(false);
         let check = move || match storage::token() {
             None => auth.dispatch(SessionEvent::NoToken),
-            Some(token) => leptos::task::spawn_local(async move {
-                match current_user().await {
-                    Ok(user) => {
-                        auth.unreachable.set(false);
-                        auth.dispatch(SessionEvent::SignedIn(user));
-                    }
-                    Err(error) if error.ends_session() => {
-                        auth.unreachable.set(false);
-                        // Only if storage still holds the refused token; a newer one is checked
-                        // by the storage event of the tab that stored it, or the next round.
-                        if storage::clear_if(&token) {
-                            auth.dispatch(SessionEvent::TokenRejected);
-                        }
-                    }
-                    // The server cannot be reached: say so, keep the token and the session.
-                    Err(_) => auth.unreachable.set(true),
-                }
-            }),
+            Some(token) => {
+                busy.set_value(true);
+                leptos::task::spawn_local(async move {
+                    confirm(auth, token).await;
+                    busy.set_value(false);
+                });
+            }
         };
         check();
 
-        // A signed-in page (or one waiting for the server) checks again every few seconds.
-        let recheck = move || {
+        // A signed-in page refreshes when its token is due, and checks every few seconds; a page
+        // waiting for the server keeps trying.
+        let ticks = StoredValue::new(0u32);
+        let tick = move || {
+            ticks.update_value(|n| *n = n.wrapping_add(1));
+            let signed_in = matches!(auth.session.get_untracked(), Session::SignedIn(_));
             let waiting = auth.unreachable.get_untracked();
-            if waiting || matches!(auth.session.get_untracked(), Session::SignedIn(_)) {
+            let recheck = ticks.get_value().is_multiple_of(RECHECK_EVERY_TICKS);
+            let due = signed_in && storage::refresh_due();
+            if !busy.get_value() && (due || (recheck && (signed_in || waiting))) {
                 check();
             }
         };
         // The app lives as long as the page: the interval is never cleared.
-        let _ = set_interval_with_handle(recheck, RECHECK_EVERY);
+        let _ = set_interval_with_handle(tick, TICK);
 
-        // Another tab logged out (or in): follow it at once.
+        // Another tab logged out, logged in, or refreshed: follow it at once.
         let handle = window_event_listener(leptos::ev::storage, move |event| {
             if event.key().as_deref() != Some(TOKEN_KEY) && event.key().is_some() {
                 return;
@@ -122,6 +123,60 @@ mod browser {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+    }
+
+    /// Asks the server whose the stored token is: refreshing it first when it is due, and once
+    /// more when the server refuses it (it may just have expired). The session ends only when
+    /// the refresh is refused too; an unreachable server ends nothing.
+    #[cfg(feature = "hydrate")]
+    async fn confirm(auth: Auth, mut token: String) {
+        use crate::rpc::current_user;
+        use crate::session::refresh::{self, Outcome};
+        use crate::session::{storage, SessionEvent};
+        use leptos::prelude::*;
+
+        if storage::refresh_due() {
+            match refresh::run(token.clone()).await {
+                Outcome::Refreshed(fresh) => token = fresh,
+                Outcome::Ended => return end(auth),
+                // The token may still be good: ask.
+                Outcome::Unreachable => {}
+            }
+        }
+        let mut refreshed_on_refusal = false;
+        loop {
+            match current_user().await {
+                Ok(user) => {
+                    auth.unreachable.set(false);
+                    return auth.dispatch(SessionEvent::SignedIn(user));
+                }
+                Err(error) if error.ends_session() && !refreshed_on_refusal => {
+                    refreshed_on_refusal = true;
+                    match refresh::run(token.clone()).await {
+                        Outcome::Refreshed(fresh) => token = fresh,
+                        Outcome::Ended => return end(auth),
+                        Outcome::Unreachable => return auth.unreachable.set(true),
+                    }
+                }
+                Err(error) if error.ends_session() => {
+                    // Only if storage still holds the refused token; a newer one is checked by
+                    // the storage event of the tab that stored it, or the next round.
+                    if storage::clear_if(&token) {
+                        end(auth);
+                    }
+                    return;
+                }
+                // The server cannot be reached: say so, keep the token and the session.
+                Err(_) => return auth.unreachable.set(true),
+            }
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn end(auth: Auth) {
+        use leptos::prelude::*;
+        auth.unreachable.set(false);
+        auth.dispatch(crate::session::SessionEvent::TokenRejected);
     }
 
     #[cfg(not(feature = "hydrate"))]

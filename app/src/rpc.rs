@@ -1,12 +1,14 @@
-//! The server functions the pages call: register, log in, log out, and the current user. They are
-//! the second door to the same service as the JSON API. The browser sends the token as
-//! `Authorization: Bearer …` through [`TokenClient`], never as an argument.
+//! The server functions the pages call: register, log in, log out, the current user, and the
+//! session list. They are the second door to the same service as the JSON API. The browser sends
+//! the access token as `Authorization: Bearer …` through [`TokenClient`], never as an argument.
+//! The refresh token never reaches the page: a sign-in here sets it as an `HttpOnly` cookie,
+//! which the browser sends only to `POST /api/auth/refresh` (`session::refresh`).
 //!
 //! Arguments, results and errors travel as postcard (`application/x-postcard`): this door is the
 //! WASM's own, and a binary codec keeps a JSON parser (and float formatting) out of the WASM, about
 //! 30 KB of its gzip size. Scripts and people use the JSON API under `/api/`.
 
-use crate::domain::UserView;
+use crate::domain::{LogoutScope, SessionView, UserView};
 use crate::error::ApiError;
 use leptos::prelude::*;
 use leptos::server_fn::client::{browser::BrowserClient, Client};
@@ -20,6 +22,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedIn {
     pub access_token: String,
+    /// Seconds the access token lives.
+    pub expires_in: u64,
     pub user: UserView,
 }
 
@@ -32,11 +36,14 @@ impl std::fmt::Debug for SignedIn {
 }
 
 #[cfg(feature = "ssr")]
-impl From<crate::backend::service::LoginSuccess> for SignedIn {
-    fn from(success: crate::backend::service::LoginSuccess) -> Self {
+impl From<crate::backend::service::SignedIn> for SignedIn {
+    /// Sets the refresh cookie on this answer, and keeps the refresh token out of the body.
+    fn from(signed_in: crate::backend::service::SignedIn) -> Self {
+        door::set_refresh_cookie(&signed_in.refresh, signed_in.session_max_age);
         Self {
-            access_token: success.token.token,
-            user: success.user,
+            access_token: signed_in.token.token,
+            expires_in: signed_in.token.expires_in,
+            user: signed_in.user,
         }
     }
 }
@@ -87,10 +94,10 @@ where
 pub async fn register(name: String, email: String, password: String) -> Result<SignedIn, ApiError> {
     use crate::backend::{service, AppError};
     use crate::domain::NewUser;
-    let (state, client) = door::start()?;
+    let (state, caller) = door::start()?;
     let new_user = NewUser::parse(&name, &email, password)
         .map_err(|fields| door::fail(AppError::Validation(fields)))?;
-    let success = service::register_and_sign_in(&state, new_user, client)
+    let success = service::register_and_sign_in(&state, new_user, &caller)
         .await
         .map_err(door::fail)?;
     Ok(success.into())
@@ -100,19 +107,40 @@ pub async fn register(name: String, email: String, password: String) -> Result<S
 pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError> {
     use crate::backend::{service, AppError};
     use crate::domain::Credentials;
-    let (state, client) = door::start()?;
+    let (state, caller) = door::start()?;
     let credentials = Credentials::parse(&email, password)
         .map_err(|fields| door::fail(AppError::Validation(fields)))?;
-    let success = service::login(&state, credentials, client)
+    let success = service::login(&state, credentials, &caller)
         .await
         .map_err(door::fail)?;
     Ok(success.into())
 }
 
+/// Ends this session, every other one, or all; when this one ends, its refresh cookie goes too.
 #[server(prefix = "/rpc", endpoint = "logout", client = TokenClient, input = Postcard, output = Postcard)]
-pub async fn logout() -> Result<(), ApiError> {
+pub async fn logout(scope: LogoutScope) -> Result<(), ApiError> {
     let (state, auth) = door::authenticate().await?;
-    crate::backend::service::logout(&state.db, &auth)
+    crate::backend::service::logout(&state, &auth, scope)
+        .await
+        .map_err(door::fail)?;
+    if scope.ends_current() {
+        door::clear_refresh_cookie();
+    }
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "sessions", client = TokenClient, input = Postcard, output = Postcard)]
+pub async fn list_sessions() -> Result<Vec<SessionView>, ApiError> {
+    let (state, auth) = door::authenticate().await?;
+    crate::backend::service::list_sessions(&state, &auth)
+        .await
+        .map_err(door::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "end-session", client = TokenClient, input = Postcard, output = Postcard)]
+pub async fn end_session(id: uuid::Uuid) -> Result<(), ApiError> {
+    let (state, auth) = door::authenticate().await?;
+    crate::backend::service::end_session(&state, &auth, id)
         .await
         .map_err(door::fail)
 }
@@ -129,8 +157,8 @@ pub async fn current_user() -> Result<UserView, ApiError> {
 /// [`AppError::parts`]: crate::backend::AppError::parts
 #[cfg(feature = "ssr")]
 pub(crate) mod door {
-    use crate::backend::auth::AuthUser;
-    use crate::backend::client::ClientAddr;
+    use crate::backend::auth::{AuthUser, RefreshToken};
+    use crate::backend::client::Caller;
     use crate::backend::{AppError, AppState};
     use crate::error::ApiError;
     use axum::extract::FromRequestParts;
@@ -149,12 +177,31 @@ pub(crate) mod door {
         }
     }
 
-    /// The state and the client's address of this call.
-    pub fn start() -> Result<(AppState, ClientAddr), ApiError> {
+    /// The state and the caller (address, user agent) of this call.
+    pub fn start() -> Result<(AppState, Caller), ApiError> {
         let state = state()?;
         let parts = parts()?;
-        let client = ClientAddr::of(&parts, &state.trusted_proxies);
-        Ok((state, client))
+        let caller = Caller::of(&parts, &state.trusted_proxies);
+        Ok((state, caller))
+    }
+
+    /// Hands the browser the session's refresh token as its `HttpOnly` cookie.
+    pub(crate) fn set_refresh_cookie(token: &RefreshToken, max_age: u64) {
+        if let (Some(state), Some(response)) =
+            (use_context::<AppState>(), use_context::<ResponseOptions>())
+        {
+            let cookie = state.cookies.set(token, max_age);
+            response.append_header(axum::http::header::SET_COOKIE, cookie);
+        }
+    }
+
+    /// Removes the refresh cookie.
+    pub(crate) fn clear_refresh_cookie() {
+        if let (Some(state), Some(response)) =
+            (use_context::<AppState>(), use_context::<ResponseOptions>())
+        {
+            response.append_header(axum::http::header::SET_COOKIE, state.cookies.clear());
+        }
     }
 
     fn state() -> Result<AppState, ApiError> {

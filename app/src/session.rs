@@ -1,11 +1,22 @@
-//! The auth state every page reads: one context holding who is signed in. The token itself lives
-//! in the browser's local storage, never in a signal, a URL or an argument.
+//! The auth state every page reads: one context holding who is signed in. The access token itself
+//! lives in the browser's local storage, never in a signal, a URL or an argument; the refresh
+//! token lives in an `HttpOnly` cookie that script cannot read at all ([`refresh`]).
 
 use crate::domain::UserView;
 use leptos::prelude::*;
 
 /// Local-storage key of the access token.
 pub const TOKEN_KEY: &str = "gatehouse.token";
+/// Local-storage key of when (Unix seconds, by this browser's clock) the stored token is due for
+/// a refresh: shared by the tabs, like the token.
+pub const REFRESH_AT_KEY: &str = "gatehouse.refresh_at";
+
+/// When a token that lives `expires_in` seconds from `now` should be refreshed: a quarter of its
+/// life before it expires, at most a minute and at least a second before.
+pub fn refresh_at(now: u64, expires_in: u64) -> u64 {
+    let margin = (expires_in / 4).clamp(1, 60);
+    now + expires_in.saturating_sub(margin)
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Session {
@@ -86,7 +97,7 @@ impl Auth {
 /// JSON-encode the string and bring a JSON parser into the WASM for nothing.
 pub mod storage {
     #[cfg(feature = "hydrate")]
-    use super::TOKEN_KEY;
+    use super::{REFRESH_AT_KEY, TOKEN_KEY};
 
     #[cfg(feature = "hydrate")]
     fn raw() -> leptos::web_sys::Storage {
@@ -100,14 +111,33 @@ pub mod storage {
         super::stored_token(&stored).map(str::to_owned)
     }
 
+    /// Seconds since the Unix epoch, by this browser's clock.
     #[cfg(feature = "hydrate")]
-    pub fn store(token: &str) {
+    pub fn now() -> u64 {
+        (js_sys::Date::now() / 1000.0) as u64
+    }
+
+    /// Stores a token that lives `expires_in` seconds, with when to refresh it.
+    #[cfg(feature = "hydrate")]
+    pub fn store(token: &str, expires_in: u64) {
+        let due = super::refresh_at(now(), expires_in);
+        let _ = raw().set_item(REFRESH_AT_KEY, &due.to_string());
         let _ = raw().set_item(TOKEN_KEY, token);
+    }
+
+    /// Whether the stored token is due for a refresh. A token stored without a due time (by an
+    /// earlier version, or by hand) is refreshed only when the server refuses it.
+    #[cfg(feature = "hydrate")]
+    pub fn refresh_due() -> bool {
+        let due = raw().get_item(REFRESH_AT_KEY).ok().flatten();
+        due.and_then(|due| due.parse::<u64>().ok())
+            .is_some_and(|due| now() >= due)
     }
 
     #[cfg(feature = "hydrate")]
     pub fn clear() {
         let _ = raw().remove_item(TOKEN_KEY);
+        let _ = raw().remove_item(REFRESH_AT_KEY);
     }
 
     /// Clears storage only if it still holds `refused`: an answer about an older token must not
@@ -127,14 +157,136 @@ pub mod storage {
     }
 
     #[cfg(not(feature = "hydrate"))]
-    pub fn store(_token: &str) {}
+    pub fn store(_token: &str, _expires_in: u64) {}
 
     #[cfg(not(feature = "hydrate"))]
     pub fn clear() {}
 
     #[cfg(not(feature = "hydrate"))]
+    pub fn refresh_due() -> bool {
+        false
+    }
+
+    #[cfg(not(feature = "hydrate"))]
     pub fn clear_if(_refused: &str) -> bool {
         false
+    }
+}
+
+/// Getting a new access token with the refresh cookie: `POST /api/auth/refresh`, one request at
+/// a time across every tab of the browser (the Web Locks API). A tab that waited for the lock finds
+/// the token another tab stored meanwhile and uses it, so two tabs never present one refresh token
+/// twice (which the server would take for a stolen token once its grace window has passed).
+pub mod refresh {
+    /// How a refresh ended.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum Outcome {
+        /// A new access token, now in storage.
+        Refreshed(String),
+        /// The session is over (the server refused the cookie, or another tab signed out).
+        Ended,
+        /// No answer, or "try later": the session may still be alive.
+        Unreachable,
+    }
+
+    /// The name of the lock every tab of this site takes to refresh.
+    #[cfg(feature = "hydrate")]
+    const LOCK: &str = "gatehouse.refresh";
+
+    /// Replaces `stale` (the token this tab holds) with a fresh one.
+    #[cfg(feature = "hydrate")]
+    pub async fn run(stale: String) -> Outcome {
+        exclusively(move || async move {
+            // Another tab may have refreshed, or signed out, while this one waited.
+            match super::storage::token() {
+                None => return Outcome::Ended,
+                Some(current) if current != stale => return Outcome::Refreshed(current),
+                Some(_) => {}
+            }
+            let outcome = post().await;
+            match &outcome {
+                Outcome::Refreshed(_) | Outcome::Unreachable => {}
+                Outcome::Ended => {
+                    super::storage::clear_if(&stale);
+                }
+            }
+            outcome
+        })
+        .await
+    }
+
+    /// The request itself: no body, so the server reads the cookie (which script never sees).
+    #[cfg(feature = "hydrate")]
+    async fn post() -> Outcome {
+        use leptos::wasm_bindgen::JsValue;
+        let Ok(response) = gloo_net::http::Request::post("/api/auth/refresh")
+            .send()
+            .await
+        else {
+            return Outcome::Unreachable;
+        };
+        match response.status() {
+            200 => {}
+            401 => return Outcome::Ended,
+            _ => return Outcome::Unreachable,
+        }
+        // The browser's own JSON parser: no JSON code in the WASM for two fields.
+        let Ok(text) = response.text().await else {
+            return Outcome::Unreachable;
+        };
+        let Ok(body) = js_sys::JSON::parse(&text) else {
+            return Outcome::Unreachable;
+        };
+        let field = |name: &str| js_sys::Reflect::get(&body, &JsValue::from_str(name)).ok();
+        let token = field("access_token").and_then(|v| v.as_string());
+        let expires_in = field("expires_in").and_then(|v| v.as_f64());
+        match (token, expires_in) {
+            (Some(token), Some(expires_in)) if super::stored_token(&token).is_some() => {
+                super::storage::store(&token, expires_in as u64);
+                Outcome::Refreshed(token)
+            }
+            _ => Outcome::Unreachable,
+        }
+    }
+
+    /// Runs `work` holding this site's refresh lock (`navigator.locks.request`), or directly in a
+    /// browser without the Web Locks API.
+    #[cfg(feature = "hydrate")]
+    async fn exclusively<F, Fut>(work: F) -> Outcome
+    where
+        F: FnOnce() -> Fut + 'static,
+        Fut: std::future::Future<Output = Outcome> + 'static,
+    {
+        use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
+        // Through `Reflect`: web-sys's `Navigator` and `LockManager` bindings would add code.
+        let get = |target: &JsValue, name: &str| {
+            js_sys::Reflect::get(target, &JsValue::from_str(name)).ok()
+        };
+        let request = get(&leptos::prelude::window().into(), "navigator")
+            .and_then(|navigator| get(&navigator, "locks"))
+            .filter(|locks| !locks.is_undefined())
+            .and_then(|locks| {
+                let request = get(&locks, "request")?;
+                Some((locks, request.dyn_into::<js_sys::Function>().ok()?))
+            });
+        let Some((locks, request)) = request else {
+            return work().await;
+        };
+        let (done, outcome) = futures::channel::oneshot::channel();
+        // The lock is held until the promise this callback returns settles.
+        let callback = Closure::once_into_js(move |_lock: JsValue| {
+            wasm_bindgen_futures::future_to_promise(async move {
+                let _ = done.send(work().await);
+                Ok(JsValue::UNDEFINED)
+            })
+        });
+        let Ok(held) = request.call2(&locks, &JsValue::from_str(LOCK), &callback) else {
+            return Outcome::Unreachable;
+        };
+        if let Ok(held) = held.dyn_into::<js_sys::Promise>() {
+            let _ = wasm_bindgen_futures::JsFuture::from(held).await;
+        }
+        outcome.await.unwrap_or(Outcome::Unreachable)
     }
 }
 
@@ -174,6 +326,14 @@ mod tests {
         for junk in ["a.b\nc", "tök.en.x", "a b.c", "{\"token\":1}", "a.b.c\u{0}"] {
             assert_eq!(stored_token(junk), None, "{junk:?}");
         }
+    }
+
+    #[test]
+    fn a_token_is_refreshed_a_quarter_of_its_life_early_within_a_second_and_a_minute() {
+        assert_eq!(refresh_at(1000, 900), 1000 + 900 - 60);
+        assert_eq!(refresh_at(1000, 8), 1000 + 6);
+        assert_eq!(refresh_at(1000, 3), 1000 + 2);
+        assert_eq!(refresh_at(1000, 0), 1000);
     }
 
     #[test]

@@ -105,7 +105,9 @@ test("a revoked token ends the session with a message", async ({ page, request }
 test("an expired token ends the session with a message", async ({ page, request }) => {
   const user = await apiUser(request);
   const now = Math.floor(Date.now() / 1000);
-  const expired = signToken({ sub: user.id, iat: now - 7200, exp: now - 3600, jti: crypto.randomUUID(), iss: "gatehouse", aud: "gatehouse" });
+  // The user's own live session, so only the expiry is wrong (and this browser has no refresh cookie).
+  const { sid } = JSON.parse(Buffer.from(user.token.split(".")[1], "base64url").toString());
+  const expired = signToken({ sub: user.id, sid, iat: now - 125, exp: now - 120, jti: crypto.randomUUID(), iss: "gatehouse", aud: "gatehouse" });
   await open(page, "/");
   await storeToken(page, expired);
 

@@ -1,14 +1,15 @@
-//! Register, log in, log out, and the protected `/api/me`: parse the body into the domain's types,
-//! call the service, map the result.
+//! Register, log in, refresh, log out, and the protected `/api/me`: parse the body into the
+//! domain's types, call the service, map the result.
 
-use super::ApiBody;
-use app::backend::auth::AuthUser;
-use app::backend::client::ClientAddr;
+use super::{ApiBody, OptionalBody};
+use app::backend::auth::{cookie, AuthUser};
+use app::backend::client::{Caller, ClientAddr};
 use app::backend::service;
 use app::backend::{AppError, AppState};
-use app::domain::{Credentials, NewUser, UserView};
+use app::domain::{Credentials, FieldErrors, LogoutScope, NewUser, UserView};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
@@ -29,45 +30,130 @@ pub struct LoginRequest {
     password: String,
 }
 
+/// `POST /api/auth/refresh` with a body.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RefreshRequest {
+    refresh_token: String,
+}
+
+/// `POST /api/auth/logout`'s optional body.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LogoutRequest {
+    scope: Option<String>,
+}
+
 #[derive(Serialize)]
 pub struct UserResponse {
     user: UserView,
 }
 
+/// The token response of login and refresh. `refresh_token` is left out where the client does
+/// not get one: a refresh by cookie (the cookie is replaced instead), or within the grace window.
 #[derive(Serialize)]
 pub struct TokenResponse {
     access_token: String,
     token_type: &'static str,
     expires_in: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
     user: UserView,
 }
 
 pub async fn register(
     State(state): State<AppState>,
-    client: ClientAddr,
+    caller: Caller,
     ApiBody(request): ApiBody<RegisterRequest>,
 ) -> Result<(StatusCode, Json<UserResponse>), AppError> {
     let new_user = NewUser::parse(&request.name, &request.email, request.password)
         .map_err(AppError::Validation)?;
-    let user = service::register(&state, new_user, client).await?;
-    Ok((StatusCode::CREATED, Json(UserResponse { user })))
+    let user = service::register(&state, new_user, &caller).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UserResponse {
+            user: UserView::from(&user),
+        }),
+    ))
 }
 
 /// The token response; `Cache-Control: no-store` is set for every API response (RFC 6749 §5.1).
 pub async fn login(
     State(state): State<AppState>,
-    client: ClientAddr,
+    caller: Caller,
     ApiBody(request): ApiBody<LoginRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
     let credentials =
         Credentials::parse(&request.email, request.password).map_err(AppError::Validation)?;
-    let success = service::login(&state, credentials, client).await?;
+    let signed_in = service::login(&state, credentials, &caller).await?;
     Ok(Json(TokenResponse {
-        access_token: success.token.token,
+        access_token: signed_in.token.token,
         token_type: "Bearer",
-        expires_in: success.token.expires_in,
-        user: success.user,
+        expires_in: signed_in.token.expires_in,
+        refresh_token: Some(signed_in.refresh.expose().to_owned()),
+        user: signed_in.user,
     }))
+}
+
+/// A refresh token in the body (JSON or form) is answered in the body. With no body, the web
+/// app's cookie is used and replaced; a request with a body never falls back to the cookie, so a
+/// cross-site form (which always sends a body type) cannot use it, `SameSite=Strict` aside.
+pub async fn refresh(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    OptionalBody(body): OptionalBody<RefreshRequest>,
+) -> Result<Response, AppError> {
+    if let Some(request) = body {
+        let refreshed = service::refresh(&state, &request.refresh_token, client).await?;
+        return Ok(Json(TokenResponse {
+            access_token: refreshed.token.token,
+            token_type: "Bearer",
+            expires_in: refreshed.token.expires_in,
+            refresh_token: refreshed.refresh.map(|next| next.expose().to_owned()),
+            user: refreshed.user,
+        })
+        .into_response());
+    }
+    if from_another_site(&headers) {
+        return Err(AppError::InvalidToken(
+            "a refresh by cookie from another site".into(),
+        ));
+    }
+    let presented = cookie::read(&headers)
+        .ok_or_else(|| AppError::InvalidToken("no refresh token in the body or a cookie".into()))?;
+    match service::refresh(&state, &presented, client).await {
+        Ok(refreshed) => {
+            let mut response = Json(TokenResponse {
+                access_token: refreshed.token.token,
+                token_type: "Bearer",
+                expires_in: refreshed.token.expires_in,
+                refresh_token: None,
+                user: refreshed.user,
+            })
+            .into_response();
+            if let Some(next) = refreshed.refresh {
+                let set = state.cookies.set(&next, refreshed.session_max_age);
+                response.headers_mut().append(header::SET_COOKIE, set);
+            }
+            Ok(response)
+        }
+        Err(refused @ AppError::InvalidToken(_)) => {
+            // A cookie that will never work again is removed.
+            let mut response = refused.into_response();
+            let clear = state.cookies.clear();
+            response.headers_mut().append(header::SET_COOKIE, clear);
+            Ok(response)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `Sec-Fetch-Site` (sent by every current browser) says another site made the request.
+fn from_another_site(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site != "same-origin" && site != "none")
 }
 
 pub async fn me(auth: AuthUser) -> Json<UserResponse> {
@@ -76,7 +162,24 @@ pub async fn me(auth: AuthUser) -> Json<UserResponse> {
     })
 }
 
-pub async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode, AppError> {
-    service::logout(&state.db, &auth).await?;
-    Ok(StatusCode::NO_CONTENT)
+/// Ends this session, every other one, or all (`scope`); when this session ends, the refresh
+/// cookie goes with it.
+pub async fn logout(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    OptionalBody(body): OptionalBody<LogoutRequest>,
+) -> Result<Response, AppError> {
+    let scope = match body.and_then(|request| request.scope) {
+        None => LogoutScope::default(),
+        Some(name) => LogoutScope::parse(&name).map_err(|message| {
+            AppError::Validation(FieldErrors::from([("scope".into(), message.into())]))
+        })?,
+    };
+    service::logout(&state, &auth, scope).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if scope.ends_current() {
+        let clear = state.cookies.clear();
+        response.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    Ok(response)
 }

@@ -1,5 +1,6 @@
 //! `ApiBody<T>`: a request body in JSON or `application/x-www-form-urlencoded`, at most 16 KiB,
-//! with the contract's 400, 413 and 415 instead of axum's plain-text rejections.
+//! with the contract's 400, 413 and 415 instead of axum's plain-text rejections; and
+//! `OptionalBody<T>`, the same for endpoints whose body may be left out (logout, refresh).
 
 use app::backend::AppError;
 use axum::body::Bytes;
@@ -11,6 +12,47 @@ use serde::de::DeserializeOwned;
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 pub struct ApiBody<T>(pub T);
+
+/// A body that may be absent: `None` for a request with no `Content-Type` and no body. A request
+/// that says it has a body gets the same checks as [`ApiBody`], and one without a `Content-Type`
+/// but with bytes is `415`. (A browser's form always sends a `Content-Type`: `None` is never a
+/// form.)
+pub struct OptionalBody<T>(pub Option<T>);
+
+impl<S, T> FromRequest<S> for OptionalBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if request.headers().contains_key(header::CONTENT_TYPE) {
+            return ApiBody::from_request(request, state)
+                .await
+                .map(|ApiBody(body)| Self(Some(body)));
+        }
+        let bytes = read(request, state).await?;
+        if bytes.is_empty() {
+            Ok(Self(None))
+        } else {
+            Err(AppError::UnsupportedMediaType)
+        }
+    }
+}
+
+async fn read<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, AppError> {
+    // The body limit itself is axum's `DefaultBodyLimit`, set on the router.
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest("The request body could not be read.".into())
+            }
+        })
+}
 
 enum Format {
     Json,
@@ -27,16 +69,7 @@ where
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let format = format_of(request.headers().get(header::CONTENT_TYPE))
             .ok_or(AppError::UnsupportedMediaType)?;
-        // The body limit itself is axum's `DefaultBodyLimit`, set on the router.
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::PayloadTooLarge
-                } else {
-                    AppError::BadRequest("The request body could not be read.".into())
-                }
-            })?;
+        let bytes = read(request, state).await?;
         let value = match format {
             Format::Json => serde_json::from_slice(&bytes)
                 .map_err(|e| AppError::BadRequest(json_problem(&e)))?,

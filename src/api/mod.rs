@@ -3,12 +3,13 @@
 mod auth;
 mod body;
 mod health;
+mod sessions;
 
-pub use body::{ApiBody, MAX_BODY_BYTES};
+pub use body::{ApiBody, OptionalBody, MAX_BODY_BYTES};
 
 use app::backend::{AppError, AppState};
 use axum::http::{header, HeaderValue};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -21,7 +22,10 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(auth::me))
         .route("/auth/register", post(auth::register))
         .route("/auth/login", post(auth::login))
+        .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
+        .route("/sessions", get(sessions::list))
+        .route("/sessions/{id}", delete(sessions::end))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .fallback(|| async { AppError::NotFound })
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -231,7 +231,7 @@ async fn logging_in_returns_a_bearer_token_and_the_user() {
     assert_eq!(response.headers()["cache-control"], "no-store");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
-    assert_eq!(body["expires_in"], 3600);
+    assert_eq!(body["expires_in"], 900);
     assert!(body["access_token"]
         .as_str()
         .is_some_and(|t| t.split('.').count() == 3));

@@ -1,7 +1,7 @@
 //! The real binary: starting with no configuration, refusing bad configuration, restarting,
 //! dying mid-write, draining on SIGTERM (with a deadline), and several instances starting at once.
 
-use crate::helpers::{unique_email, ApiClient, GOOD_PASSWORD};
+use crate::helpers::{unique_email, ApiClient, Tokens, GOOD_PASSWORD};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{json, Value};
@@ -292,11 +292,32 @@ async fn an_empty_key_file_or_an_empty_jwt_secret_counts_as_none() {
 }
 
 #[tokio::test]
-async fn nothing_in_the_log_is_a_password_hash_or_token() {
+async fn nothing_in_the_log_is_a_password_hash_or_token_refresh_tokens_included() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[("RUST_LOG", "trace")]).await;
     let email = unique_email();
     server.register("N", &email, GOOD_PASSWORD).await;
+    let first = server.tokens(&email, GOOD_PASSWORD).await;
+    let first_refresh = first.refresh.unwrap();
+    let rotated = Tokens::from(server.refresh(&first_refresh).await).await;
+    let rotated_refresh = rotated.refresh.unwrap();
+    // The grace window, then a cookie refresh, and a refused one.
+    server.refresh(&first_refresh).await;
+    let by_cookie = server
+        .refresh_with_cookie(&format!("gatehouse_refresh={rotated_refresh}"))
+        .await;
+    assert_eq!(by_cookie.status(), StatusCode::OK);
+    let cookie = by_cookie.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let cookie_token = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("gatehouse_refresh=")
+        .to_owned();
+    server.refresh(&"A".repeat(43)).await;
     let token = server.token(&email, GOOD_PASSWORD).await;
     server.me(&token).await;
     server.logout(&token).await;
@@ -305,11 +326,17 @@ async fn nothing_in_the_log_is_a_password_hash_or_token() {
     server.login(GOOD_PASSWORD, GOOD_PASSWORD).await;
     let log = server.log().join("\n");
     assert!(log.contains("/api/auth/login"), "requests are logged");
+    assert!(log.contains("/api/auth/refresh"), "refreshes are logged");
     for secret in [
         GOOD_PASSWORD,
         &token,
         "$argon2id$",
         token.split('.').nth(2).unwrap(),
+        &first.access,
+        &rotated.access,
+        &first_refresh,
+        &rotated_refresh,
+        &cookie_token,
     ] {
         assert!(!log.contains(secret), "the log contains {secret}");
     }

@@ -21,6 +21,27 @@ pub struct TestUser {
     pub email: String,
     pub id: String,
     pub token: String,
+    /// The session's refresh token, from the login's body.
+    pub refresh: String,
+}
+
+/// A login's or a refresh's tokens.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access: String,
+    /// `None` when the answer held none (a refresh within the grace window).
+    pub refresh: Option<String>,
+}
+
+impl Tokens {
+    pub async fn from(response: Response) -> Self {
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        Self {
+            access: body["access_token"].as_str().expect("a token").to_owned(),
+            refresh: body["refresh_token"].as_str().map(str::to_owned),
+        }
+    }
 }
 
 /// Requests to one Gatehouse, in the shapes the contract gives.
@@ -100,6 +121,64 @@ impl ApiClient {
             .expect("request")
     }
 
+    /// `POST /api/auth/refresh` with the token in a JSON body.
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.post_json(
+            "/api/auth/refresh",
+            &json!({"refresh_token": refresh_token}),
+        )
+        .await
+    }
+
+    /// `POST /api/auth/refresh` with no body, sending `cookie` as the `Cookie` header.
+    pub async fn refresh_with_cookie(&self, cookie: &str) -> Response {
+        self.http
+            .post(self.url("/api/auth/refresh"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// `POST /api/auth/logout` with `{"scope": scope}`.
+    pub async fn logout_scope(&self, token: &str, scope: &str) -> Response {
+        self.http
+            .post(self.url("/api/auth/logout"))
+            .bearer_auth(token)
+            .json(&json!({ "scope": scope }))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// `GET /api/sessions`'s list.
+    pub async fn sessions(&self, token: &str) -> Vec<Value> {
+        let response = self
+            .http
+            .get(self.url("/api/sessions"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        body["sessions"].as_array().expect("a list").clone()
+    }
+
+    pub async fn end_session(&self, token: &str, id: &str) -> Response {
+        self.http
+            .delete(self.url(&format!("/api/sessions/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Logs in with a good password and returns both tokens.
+    pub async fn tokens(&self, email: &str, password: &str) -> Tokens {
+        Tokens::from(self.login(email, password).await).await
+    }
+
     /// Logs in with a good password and returns the access token.
     pub async fn token(&self, email: &str, password: &str) -> String {
         let response = self.login(email, password).await;
@@ -127,6 +206,10 @@ impl ApiClient {
             email,
             id: body["user"]["id"].as_str().unwrap().to_owned(),
             token: body["access_token"].as_str().expect("a token").to_owned(),
+            refresh: body["refresh_token"]
+                .as_str()
+                .expect("a refresh token")
+                .to_owned(),
         }
     }
 }

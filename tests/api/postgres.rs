@@ -118,6 +118,7 @@ async fn the_whole_flow_works_on_postgres() {
         app::backend::service::purge_expired(
             &app.state.db,
             &app.state.throttle,
+            app.state.sessions.lifetimes,
             &app.state.sign_in_limit,
         )
         .await
@@ -205,4 +206,61 @@ async fn instances_starting_together_on_an_empty_database_all_come_up_and_share_
         drop(servers);
         database.drop().await;
     }
+}
+
+#[tokio::test]
+async fn refresh_rotation_is_race_free_across_two_instances_and_an_ended_session_ends_on_both() {
+    let Some(database) = fresh_database().await else {
+        return;
+    };
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let vars = [
+        ("DATABASE_URL", database.url.as_str()),
+        ("AUTH_RATE_PER_MINUTE", "0"),
+        ("REFRESH_REUSE_GRACE_SECONDS", "2"),
+    ];
+    let servers = [
+        Server::start(dirs[0].path(), &vars).await,
+        Server::start(dirs[1].path(), &vars).await,
+    ];
+    let email = unique_email();
+    servers[0].register("N", &email, GOOD_PASSWORD).await;
+    let first = servers[1].tokens(&email, GOOD_PASSWORD).await;
+    let mut refresh = first.refresh.clone().unwrap();
+    let mut access = first.access.clone();
+    for round in 0..5 {
+        // Twenty refreshes with one token, at once, spread over both instances.
+        let attempts = (0..20).map(|i| servers[i % 2].refresh(&refresh));
+        let mut winners = Vec::new();
+        for response in futures::future::join_all(attempts).await {
+            let tokens = Tokens::from(response).await;
+            winners.extend(tokens.refresh);
+            access = tokens.access;
+        }
+        assert_eq!(
+            winners.len(),
+            1,
+            "round {round}: exactly one new refresh token"
+        );
+        refresh = winners.remove(0);
+    }
+    assert_eq!(servers[0].me(&access).await.status(), StatusCode::OK);
+
+    // The first token, replayed after the grace window on one instance, ends the session on both.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_invalid_token(servers[0].refresh(first.refresh.as_deref().unwrap()).await).await;
+    assert_invalid_token(servers[1].me(&access).await).await;
+    assert_invalid_token(servers[1].refresh(&refresh).await).await;
+
+    // A logout on one instance is seen by the other at once.
+    let again = servers[0].tokens(&email, GOOD_PASSWORD).await;
+    assert_eq!(servers[1].me(&again.access).await.status(), StatusCode::OK);
+    assert_eq!(
+        servers[1].logout(&again.access).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_invalid_token(servers[0].me(&again.access).await).await;
+    assert_invalid_token(servers[0].refresh(&again.refresh.unwrap()).await).await;
+    drop(servers);
+    database.drop().await;
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 const POSTCARD: &str = "application/x-postcard";
 
-async fn call_raw(app: &TestApp, name: &str, body: Vec<u8>, token: Option<&str>) -> Response {
+pub async fn call_raw(app: &TestApp, name: &str, body: Vec<u8>, token: Option<&str>) -> Response {
     let mut request = app
         .http
         .post(app.url(&format!("/rpc/{name}")))
@@ -29,16 +29,21 @@ async fn call_raw(app: &TestApp, name: &str, body: Vec<u8>, token: Option<&str>)
 }
 
 /// Calls a server function as the browser does.
-async fn call(app: &TestApp, name: &str, args: &impl Serialize, token: Option<&str>) -> Response {
+pub async fn call(
+    app: &TestApp,
+    name: &str,
+    args: &impl Serialize,
+    token: Option<&str>,
+) -> Response {
     call_raw(app, name, postcard::to_allocvec(args).unwrap(), token).await
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> T {
+pub async fn decode<T: DeserializeOwned>(response: Response) -> T {
     let bytes = response.bytes().await.unwrap();
     postcard::from_bytes(&bytes).unwrap_or_else(|e| panic!("undecodable body {bytes:?}: {e}"))
 }
 
-fn register(name: &str, email: &str, password: &str) -> Register {
+pub fn register(name: &str, email: &str, password: &str) -> Register {
     Register {
         name: name.into(),
         email: email.into(),
@@ -46,7 +51,7 @@ fn register(name: &str, email: &str, password: &str) -> Register {
     }
 }
 
-fn login(email: &str, password: &str) -> Login {
+pub fn login(email: &str, password: &str) -> Login {
     Login {
         email: email.into(),
         password: password.into(),
@@ -137,9 +142,16 @@ async fn errors_carry_the_contract_codes_and_statuses() {
     );
 
     assert_eq!(
-        call(&app, "logout", &Logout {}, Some(&token))
-            .await
-            .status(),
+        call(
+            &app,
+            "logout",
+            &Logout {
+                scope: app::domain::LogoutScope::Local
+            },
+            Some(&token)
+        )
+        .await
+        .status(),
         StatusCode::OK
     );
     let revoked = call(&app, "me", &CurrentUser {}, Some(&token)).await;
@@ -202,6 +214,12 @@ async fn a_token_outside_the_authorization_header_is_ignored() {
         .post(app.url("/rpc/logout"))
         .header(CONTENT_TYPE, POSTCARD)
         .header("cookie", format!("token={token}; access_token={token}"))
+        .body(
+            postcard::to_allocvec(&Logout {
+                scope: app::domain::LogoutScope::Local,
+            })
+            .unwrap(),
+        )
         .send()
         .await
         .unwrap();

@@ -28,10 +28,15 @@ fn header() -> Value {
     json!({"alg": "HS256", "typ": "JWT"})
 }
 
-fn claims_for(user_id: &str) -> Value {
+/// Good claims for `user_id` in the session of `token` (a token names a live session, §3).
+fn claims_for(user_id: &str, token: &str) -> Value {
+    claims_with(user_id, &crate::sessions::sid_of(token))
+}
+
+fn claims_with(user_id: &str, sid: &str) -> Value {
     let now = now();
     json!({
-        "sub": user_id, "iat": now, "exp": now + 3600, "jti": uuid::Uuid::new_v4(),
+        "sub": user_id, "sid": sid, "iat": now, "exp": now + 900, "jti": uuid::Uuid::new_v4(),
         "iss": "gatehouse", "aud": "gatehouse",
     })
 }
@@ -56,7 +61,7 @@ async fn an_issued_token_is_an_hs256_jwt_with_exactly_the_contract_claims() {
     keys.sort();
     assert_eq!(
         keys,
-        ["aud", "exp", "iat", "iss", "jti", "sub"],
+        ["aud", "exp", "iat", "iss", "jti", "sid", "sub"],
         "no name or email in the token"
     );
     assert_eq!(claims["sub"], id.as_str());
@@ -64,7 +69,7 @@ async fn an_issued_token_is_an_hs256_jwt_with_exactly_the_contract_claims() {
     assert_eq!(claims["aud"], "gatehouse");
     assert_eq!(
         claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
-        3600
+        900
     );
     assert!((claims["iat"].as_i64().unwrap() - now()).abs() <= 5);
     assert!(uuid::Uuid::parse_str(claims["jti"].as_str().unwrap()).is_ok());
@@ -86,7 +91,7 @@ async fn issuer_and_audience_follow_the_configuration() {
     assert_eq!(app.me(&token).await.status(), StatusCode::OK);
     // A token with the default issuer and audience is not one of this deployment's.
     assert_invalid_token(
-        app.me(&hs256(&header(), &claims_for(&id), TEST_SECRET))
+        app.me(&hs256(&header(), &claims_for(&id, &token), TEST_SECRET))
             .await,
     )
     .await;
@@ -96,9 +101,9 @@ async fn issuer_and_audience_follow_the_configuration() {
 async fn a_token_forged_here_with_the_right_key_is_accepted() {
     // The control for every attack below: the forging code makes tokens the server accepts.
     let app = spawn_app().await;
-    let TestUser { id, .. } = app.signed_in_user().await;
+    let TestUser { id, token, .. } = app.signed_in_user().await;
     assert_eq!(
-        app.me(&hs256(&header(), &claims_for(&id), TEST_SECRET))
+        app.me(&hs256(&header(), &claims_for(&id, &token), TEST_SECRET))
             .await
             .status(),
         StatusCode::OK
@@ -114,7 +119,7 @@ async fn alg_none_is_refused_in_any_spelling() {
         let unsigned = format!(
             "{}.{}",
             encode_part(&json!({"alg": alg, "typ": "JWT"})),
-            encode_part(&claims_for(&id))
+            encode_part(&claims_for(&id, &token))
         );
         for token in [
             format!("{unsigned}."),
@@ -126,7 +131,7 @@ async fn alg_none_is_refused_in_any_spelling() {
         assert_invalid_token(
             app.me(&hs256(
                 &json!({"alg": alg, "typ": "JWT"}),
-                &claims_for(&id),
+                &claims_for(&id, &token),
                 TEST_SECRET,
             ))
             .await,
@@ -139,13 +144,13 @@ async fn alg_none_is_refused_in_any_spelling() {
 async fn other_algorithms_are_refused_even_with_the_right_key() {
     use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
     let app = spawn_app().await;
-    let TestUser { id, .. } = app.signed_in_user().await;
+    let TestUser { id, token, .. } = app.signed_in_user().await;
     for alg in [Algorithm::HS384, Algorithm::HS512] {
         let mut header = Header::new(alg);
         header.typ = Some("JWT".into());
         let token = encode(
             &header,
-            &claims_for(&id),
+            &claims_for(&id, &token),
             &EncodingKey::from_secret(TEST_SECRET.as_bytes()).unwrap(),
         )
         .unwrap();
@@ -156,7 +161,7 @@ async fn other_algorithms_are_refused_even_with_the_right_key() {
         assert_invalid_token(
             app.me(&hs256(
                 &json!({"alg": alg, "typ": "JWT"}),
-                &claims_for(&id),
+                &claims_for(&id, &token),
                 TEST_SECRET,
             ))
             .await,
@@ -168,10 +173,10 @@ async fn other_algorithms_are_refused_even_with_the_right_key() {
 #[tokio::test]
 async fn a_token_signed_with_another_key_is_refused() {
     let app = spawn_app().await;
-    let TestUser { id, .. } = app.signed_in_user().await;
+    let TestUser { id, token, .. } = app.signed_in_user().await;
     let forged = hs256(
         &header(),
-        &claims_for(&id),
+        &claims_for(&id, &token),
         "another-secret-of-at-least-32-bytes!!",
     );
     assert_invalid_token(app.me(&forged).await).await;
@@ -203,18 +208,19 @@ async fn a_tampered_payload_or_stripped_signature_is_refused() {
 #[tokio::test]
 async fn expiry_is_checked_with_at_most_30_seconds_of_leeway() {
     let app = spawn_app().await;
-    let TestUser { id, .. } = app.signed_in_user().await;
+    let TestUser { id, token, .. } = app.signed_in_user().await;
     let with_times = |iat: i64, exp: i64| {
-        let mut claims = claims_for(&id);
+        let mut claims = claims_for(&id, &token);
         claims["iat"] = json!(iat);
         claims["exp"] = json!(exp);
         hs256(&header(), &claims, TEST_SECRET)
     };
     let now = now();
-    assert_invalid_token(app.me(&with_times(now - 3600, now - 31 - 2)).await).await;
-    assert_invalid_token(app.me(&with_times(now - 7200, now - 3600)).await).await;
+    // Lifetimes of exactly JWT_TTL_SECONDS (900 by default), so only the time window decides.
+    assert_invalid_token(app.me(&with_times(now - 900 - 33, now - 31 - 2)).await).await;
+    assert_invalid_token(app.me(&with_times(now - 1800, now - 900)).await).await;
     assert_eq!(
-        app.me(&with_times(now - 3600, now - 10)).await.status(),
+        app.me(&with_times(now - 910, now - 10)).await.status(),
         StatusCode::OK,
         "within leeway"
     );
@@ -223,14 +229,14 @@ async fn expiry_is_checked_with_at_most_30_seconds_of_leeway() {
 #[tokio::test]
 async fn a_token_issued_in_the_future_is_refused() {
     let app = spawn_app().await;
-    let TestUser { id, .. } = app.signed_in_user().await;
-    let mut claims = claims_for(&id);
+    let TestUser { id, token, .. } = app.signed_in_user().await;
+    let mut claims = claims_for(&id, &token);
     let now = now();
     claims["iat"] = json!(now + 120);
-    claims["exp"] = json!(now + 120 + 3600);
+    claims["exp"] = json!(now + 120 + 900);
     assert_invalid_token(app.me(&hs256(&header(), &claims, TEST_SECRET)).await).await;
     claims["iat"] = json!(now + 10);
-    claims["exp"] = json!(now + 10 + 3600);
+    claims["exp"] = json!(now + 10 + 900);
     assert_eq!(
         app.me(&hs256(&header(), &claims, TEST_SECRET))
             .await
@@ -243,9 +249,9 @@ async fn a_token_issued_in_the_future_is_refused() {
 #[tokio::test]
 async fn a_token_missing_any_claim_is_refused() {
     let app = spawn_app().await;
-    let TestUser { id, .. } = app.signed_in_user().await;
-    for claim in ["sub", "iat", "exp", "jti", "iss", "aud"] {
-        let mut claims = claims_for(&id);
+    let TestUser { id, token, .. } = app.signed_in_user().await;
+    for claim in ["sub", "sid", "iat", "exp", "jti", "iss", "aud"] {
+        let mut claims = claims_for(&id, &token);
         claims.as_object_mut().unwrap().remove(claim);
         assert_invalid_token(app.me(&hs256(&header(), &claims, TEST_SECRET)).await).await;
     }
@@ -254,14 +260,14 @@ async fn a_token_missing_any_claim_is_refused() {
 #[tokio::test]
 async fn a_wrong_issuer_or_audience_is_refused() {
     let app = spawn_app().await;
-    let TestUser { id, .. } = app.signed_in_user().await;
+    let TestUser { id, token, .. } = app.signed_in_user().await;
     for (claim, value) in [
         ("iss", json!("evil")),
         ("aud", json!("evil")),
         ("aud", json!(["evil"])),
         ("iss", json!(null)),
     ] {
-        let mut claims = claims_for(&id);
+        let mut claims = claims_for(&id, &token);
         claims[claim] = value;
         assert_invalid_token(app.me(&hs256(&header(), &claims, TEST_SECRET)).await).await;
     }
@@ -272,13 +278,20 @@ async fn a_token_for_an_unknown_or_deleted_user_is_refused() {
     let app = spawn_app().await;
     let unknown = hs256(
         &header(),
-        &claims_for(&uuid::Uuid::new_v4().to_string()),
+        &claims_with(
+            &uuid::Uuid::new_v4().to_string(),
+            &uuid::Uuid::new_v4().to_string(),
+        ),
         TEST_SECRET,
     );
     assert_invalid_token(app.me(&unknown).await).await;
     assert_invalid_token(
-        app.me(&hs256(&header(), &claims_for("not-a-uuid"), TEST_SECRET))
-            .await,
+        app.me(&hs256(
+            &header(),
+            &claims_with("not-a-uuid", &uuid::Uuid::new_v4().to_string()),
+            TEST_SECRET,
+        ))
+        .await,
     )
     .await;
 
@@ -293,8 +306,8 @@ async fn a_token_for_an_unknown_or_deleted_user_is_refused() {
 #[tokio::test]
 async fn an_oversized_token_is_refused() {
     let app = spawn_app().await;
-    let TestUser { id, .. } = app.signed_in_user().await;
-    let mut claims = claims_for(&id);
+    let TestUser { id, token, .. } = app.signed_in_user().await;
+    let mut claims = claims_for(&id, &token);
     claims["pad"] = json!("x".repeat(8 * 1024));
     let token = hs256(&header(), &claims, TEST_SECRET);
     assert!(token.len() > 8 * 1024);
@@ -337,12 +350,16 @@ async fn garbage_tokens_are_refused() {
 #[tokio::test]
 async fn a_token_without_the_jwt_type_is_refused() {
     let app = spawn_app().await;
-    let TestUser { id, .. } = app.signed_in_user().await;
+    let TestUser { id, token, .. } = app.signed_in_user().await;
     for header in [
         json!({"alg": "HS256"}),
         json!({"alg": "HS256", "typ": "at+jwt"}),
     ] {
-        assert_invalid_token(app.me(&hs256(&header, &claims_for(&id), TEST_SECRET)).await).await;
+        assert_invalid_token(
+            app.me(&hs256(&header, &claims_for(&id, &token), TEST_SECRET))
+                .await,
+        )
+        .await;
     }
 }
 
@@ -362,6 +379,7 @@ async fn a_revoked_token_stays_revoked_and_expired_revocations_are_purged() {
     let purged = app::backend::service::purge_expired(
         &app.state.db,
         &app.state.throttle,
+        app.state.sessions.lifetimes,
         &app.state.sign_in_limit,
     )
     .await
@@ -379,7 +397,7 @@ async fn a_revoked_token_stays_revoked_and_expired_revocations_are_purged() {
 #[tokio::test]
 async fn a_crit_header_is_refused() {
     let app = spawn_app().await;
-    let TestUser { id, .. } = app.signed_in_user().await;
+    let TestUser { id, token, .. } = app.signed_in_user().await;
     // Any `crit`: one naming an extension nobody understands, and the one `jsonwebtoken` itself
     // lets through (RFC 7797's `b64`, here with the ordinary encoding).
     for (crit, b64) in [(json!(["exp"]), None), (json!(["b64"]), Some(json!(true)))] {
@@ -389,14 +407,14 @@ async fn a_crit_header_is_refused() {
             with_crit["b64"] = b64;
         }
         assert_invalid_token(
-            app.me(&hs256(&with_crit, &claims_for(&id), TEST_SECRET))
+            app.me(&hs256(&with_crit, &claims_for(&id, &token), TEST_SECRET))
                 .await,
         )
         .await;
     }
     // The control: the same claims under the plain header are accepted.
     assert_eq!(
-        app.me(&hs256(&header(), &claims_for(&id), TEST_SECRET))
+        app.me(&hs256(&header(), &claims_for(&id, &token), TEST_SECRET))
             .await
             .status(),
         StatusCode::OK

@@ -102,6 +102,47 @@ impl ClientAddr {
     }
 }
 
+/// Who signs in: the client's address and its `User-Agent` (first 200 characters), as a session
+/// records them (CONTRACT §5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub addr: ClientAddr,
+    pub user_agent: String,
+}
+
+/// Characters of a `User-Agent` that a session keeps.
+pub const USER_AGENT_CHARS: usize = 200;
+
+impl Caller {
+    pub fn of(parts: &Parts, trusted: &TrustedProxies) -> Self {
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()))
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(USER_AGENT_CHARS)
+            .collect();
+        Self {
+            addr: ClientAddr::of(parts, trusted),
+            user_agent,
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Caller
+where
+    TrustedProxies: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts, &TrustedProxies::from_ref(state)))
+    }
+}
+
 /// `AUTH_RATE_PER_MINUTE` sign-in requests a minute per client address (bursts up to the same
 /// number), kept in this process with `governor`. `None` inside when the limit is off.
 #[derive(Clone)]

@@ -1,12 +1,23 @@
 //! CONTRACT §1: the typed configuration, read once at start from the environment and `.env`.
 
 use super::client::TrustedProxies;
+use super::sessions::Lifetimes;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/gatehouse.db?mode=rwc";
-pub const DEFAULT_TTL_SECONDS: u64 = 3600;
+/// Fifteen minutes: an access token cannot be recalled from services that verify it alone (§7),
+/// so it stays short; the session lives on through refresh.
+pub const DEFAULT_TTL_SECONDS: u64 = 900;
+/// Seven days without a refresh end a session.
+pub const DEFAULT_SESSION_IDLE_SECONDS: u64 = 7 * 24 * 3600;
+/// Thirty days after sign-in a session ends, however active.
+pub const DEFAULT_SESSION_MAX_SECONDS: u64 = 30 * 24 * 3600;
+/// Two tabs refreshing at once present one token twice within this many seconds.
+pub const DEFAULT_REFRESH_REUSE_GRACE_SECONDS: u64 = 10;
+/// A ten-year session is a configuration mistake.
+pub const MAX_SESSION_SECONDS: u64 = 10 * 365 * 24 * 3600;
 /// One year: a longer access token is a configuration mistake, not a choice.
 pub const MAX_TTL_SECONDS: u64 = 365 * 24 * 3600;
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -16,10 +27,14 @@ pub const DEFAULT_AUTH_RATE_PER_MINUTE: u32 = 60;
 pub const LEGACY_KEY_FILE: &str = "data/jwt-secret";
 
 /// Every variable of CONTRACT §1 that [`Config::load`] reads (`LEPTOS_SITE_ADDR` is Leptos's own).
-pub const VARIABLES: [&str; 8] = [
+pub const VARIABLES: [&str; 12] = [
     "DATABASE_URL",
+    "GATEHOUSE_PUBLIC_URL",
     "JWT_SECRET",
     "JWT_TTL_SECONDS",
+    "SESSION_IDLE_SECONDS",
+    "SESSION_MAX_SECONDS",
+    "REFRESH_REUSE_GRACE_SECONDS",
     "JWT_ISSUER",
     "JWT_AUDIENCE",
     "AUTH_RATE_PER_MINUTE",
@@ -32,6 +47,13 @@ pub struct Config {
     /// `DATABASE_URL`: `sqlite:…` or `postgres://…`. Secret, since a Postgres URL may hold a password.
     pub database_url: SecretString,
     pub jwt: JwtConfig,
+    /// `GATEHOUSE_PUBLIC_URL`: the site's public address; `None` means `http://` + the listen
+    /// address. Cookies are `Secure` when it is https.
+    pub public_url: Option<String>,
+    /// `SESSION_IDLE_SECONDS` and `SESSION_MAX_SECONDS`.
+    pub sessions: Lifetimes,
+    /// `REFRESH_REUSE_GRACE_SECONDS`: how long a just-rotated refresh token may come back.
+    pub refresh_reuse_grace: u64,
     /// `AUTH_RATE_PER_MINUTE`: sign-in requests a minute per client address; 0 turns it off.
     pub auth_rate_per_minute: u32,
     /// `TRUSTED_PROXIES`: whose `X-Forwarded-For` names the client.
@@ -105,6 +127,33 @@ impl Config {
             None => DEFAULT_TTL_SECONDS,
             Some(raw) => parse_number("JWT_TTL_SECONDS", &raw, 1, MAX_TTL_SECONDS)?,
         };
+        let seconds = |name: &str, default: u64, min: u64, max: u64| match var(name) {
+            None => Ok(default),
+            Some(raw) => parse_number(name, &raw, min, max),
+        };
+        let sessions = Lifetimes {
+            idle: seconds(
+                "SESSION_IDLE_SECONDS",
+                DEFAULT_SESSION_IDLE_SECONDS,
+                1,
+                MAX_SESSION_SECONDS,
+            )?,
+            max: seconds(
+                "SESSION_MAX_SECONDS",
+                DEFAULT_SESSION_MAX_SECONDS,
+                1,
+                MAX_SESSION_SECONDS,
+            )?,
+        };
+        let refresh_reuse_grace = seconds(
+            "REFRESH_REUSE_GRACE_SECONDS",
+            DEFAULT_REFRESH_REUSE_GRACE_SECONDS,
+            0,
+            3600,
+        )?;
+        let public_url = var("GATEHOUSE_PUBLIC_URL")
+            .map(|raw| check_public_url(&raw))
+            .transpose()?;
         let auth_rate_per_minute = match var("AUTH_RATE_PER_MINUTE") {
             None => DEFAULT_AUTH_RATE_PER_MINUTE,
             Some(raw) => {
@@ -129,6 +178,9 @@ impl Config {
                 issuer: var("JWT_ISSUER").unwrap_or_else(|| "gatehouse".to_owned()),
                 audience: var("JWT_AUDIENCE").unwrap_or_else(|| "gatehouse".to_owned()),
             },
+            public_url,
+            sessions,
+            refresh_reuse_grace,
             auth_rate_per_minute,
             trusted_proxies,
             log_filter: var("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
@@ -151,6 +203,30 @@ fn check_database_url(url: &str) -> Result<(), StartupError> {
             "DATABASE_URL",
             "not a URL; use sqlite://… or postgres://…",
         )),
+    }
+}
+
+/// An `http://` or `https://` address, without a trailing slash.
+fn check_public_url(raw: &str) -> Result<String, StartupError> {
+    let url = raw.trim().trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
+        _ => Err(StartupError::new(
+            "GATEHOUSE_PUBLIC_URL",
+            format!("must be an http:// or https:// address, got `{raw}`"),
+        )),
+    }
+}
+
+impl Config {
+    /// Cookies get `Secure` when the site's public address is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
     }
 }
 
@@ -203,7 +279,12 @@ mod tests {
             config.jwt.secret.is_none(),
             "the key comes from the database"
         );
-        assert_eq!(config.jwt.ttl, Duration::from_secs(3600));
+        assert_eq!(config.jwt.ttl, Duration::from_secs(900));
+        assert_eq!(config.sessions.idle, 604_800);
+        assert_eq!(config.sessions.max, 2_592_000);
+        assert_eq!(config.refresh_reuse_grace, 10);
+        assert_eq!(config.public_url, None);
+        assert!(!config.secure_cookies());
         assert_eq!(config.jwt.issuer, "gatehouse");
         assert_eq!(config.jwt.audience, "gatehouse");
         assert_eq!(config.auth_rate_per_minute, 60);
@@ -255,6 +336,26 @@ mod tests {
     }
 
     #[test]
+    fn session_lifetimes_and_the_public_address_are_read() {
+        let config = load(&[
+            ("SESSION_IDLE_SECONDS", "5"),
+            ("SESSION_MAX_SECONDS", "60"),
+            ("REFRESH_REUSE_GRACE_SECONDS", "0"),
+            ("GATEHOUSE_PUBLIC_URL", "https://auth.example.com/"),
+        ])
+        .unwrap();
+        assert_eq!(config.sessions, Lifetimes { idle: 5, max: 60 });
+        assert_eq!(config.refresh_reuse_grace, 0);
+        assert_eq!(
+            config.public_url.as_deref(),
+            Some("https://auth.example.com")
+        );
+        assert!(config.secure_cookies());
+        let plain = load(&[("GATEHOUSE_PUBLIC_URL", "http://localhost:3000")]).unwrap();
+        assert!(!plain.secure_cookies());
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         for (name, value) in [
             ("JWT_TTL_SECONDS", "soon"),
@@ -266,6 +367,11 @@ mod tests {
             ("TRUSTED_PROXIES", "proxy.example.com"),
             ("DATABASE_URL", "mysql://localhost/db"),
             ("DATABASE_URL", "no-scheme"),
+            ("SESSION_IDLE_SECONDS", "0"),
+            ("SESSION_MAX_SECONDS", "a month"),
+            ("REFRESH_REUSE_GRACE_SECONDS", "-1"),
+            ("GATEHOUSE_PUBLIC_URL", "example.com"),
+            ("GATEHOUSE_PUBLIC_URL", "ftp://example.com"),
         ] {
             let err = load(&[(name, value)]).unwrap_err();
             assert_eq!(err.variable, name, "{name}={value}");

@@ -15,10 +15,14 @@ pub mod db;
 pub mod error;
 /// Table `login_attempts`: guesses counted per account and per address.
 pub mod login_attempts;
+/// Table `refresh_tokens`: every refresh token of a session, by hash.
+pub mod refresh_tokens;
 /// Table `revoked_tokens`.
 pub mod revocations;
-/// Register, log in, log out, purge: what both doors call.
+/// Register, log in, refresh, log out, the session list, purge: what both doors call.
 pub mod service;
+/// Table `sessions`: one row per sign-in.
+pub mod sessions;
 /// Table `signing_keys`: the generated key, shared by every instance.
 pub mod signing_keys;
 /// `AppState`, built once at start and passed to every handler.

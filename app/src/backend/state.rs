@@ -3,9 +3,10 @@
 //! the router provides it.
 
 use super::auth::password::DEFAULT_MAX_WAIT;
-use super::auth::{PasswordHasher, ThrottlePolicy, TokenKeys};
+use super::auth::{CookiePolicy, PasswordHasher, ThrottlePolicy, TokenKeys};
 use super::client::{SignInLimiter, TrustedProxies};
 use super::config::{check_secret, Config, StartupError};
+use super::sessions::SessionPolicy;
 use super::{clock, db, signing_keys};
 use axum::extract::FromRef;
 use base64::Engine;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub tokens: Arc<TokenKeys>,
+    pub sessions: SessionPolicy,
+    pub cookies: CookiePolicy,
     pub hasher: PasswordHasher,
     pub throttle: ThrottlePolicy,
     pub sign_in_limit: SignInLimiter,
@@ -60,6 +63,13 @@ impl AppState {
             leptos_options,
             db,
             tokens: Arc::new(tokens),
+            sessions: SessionPolicy {
+                lifetimes: config.sessions,
+                reuse_grace: config.refresh_reuse_grace,
+            },
+            cookies: CookiePolicy {
+                secure: config.secure_cookies(),
+            },
             hasher: PasswordHasher::new(PasswordHasher::default_concurrency(), DEFAULT_MAX_WAIT),
             throttle: ThrottlePolicy::default(),
             sign_in_limit: SignInLimiter::per_minute(config.auth_rate_per_minute),

@@ -75,7 +75,7 @@ impl AuthForm {
         self.pending.set(false);
         match result {
             Ok(signed_in) => {
-                storage::store(&signed_in.access_token);
+                storage::store(&signed_in.access_token, signed_in.expires_in);
                 self.auth.dispatch(SessionEvent::SignedIn(signed_in.user));
                 go(target);
             }

@@ -13,7 +13,10 @@ pub fn Nav() -> impl IntoView {
                 <A href="/" attr:class="brand">"Gatehouse"</A>
                 <A href="/public">"Public page"</A>
                 {move || match auth.session.get() {
-                    Session::SignedIn(_) => view! { <A href="/dashboard">"Dashboard"</A> }.into_any(),
+                    Session::SignedIn(_) => view! {
+                        <A href="/dashboard">"Dashboard"</A>
+                        <A href="/account">"Account"</A>
+                    }.into_any(),
                     Session::SignedOut { .. } | Session::LoggedOut => view! {
                         <A href="/login">"Log in"</A>
                         <A href="/register">"Register"</A>

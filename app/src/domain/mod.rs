@@ -6,6 +6,7 @@ mod email;
 mod fields;
 mod new_user;
 mod password;
+mod session;
 mod user;
 mod user_name;
 
@@ -14,5 +15,6 @@ pub use email::{Email, EmailError};
 pub use fields::FieldErrors;
 pub use new_user::NewUser;
 pub use password::{Password, PasswordError};
+pub use session::{describe_user_agent, LogoutScope, SessionView};
 pub use user::UserView;
 pub use user_name::{is_bidi_control, UserName, UserNameError};

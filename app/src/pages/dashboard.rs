@@ -1,10 +1,12 @@
 //! `/dashboard`: the page only a valid token opens (mounted under the signed-in guard).
 
+use crate::domain::LogoutScope;
 use crate::rpc::logout;
 use crate::session::{storage, Auth, Session, SessionEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 #[component]
@@ -20,8 +22,9 @@ pub fn DashboardPage() -> impl IntoView {
         leaving.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
-            // Revoke on the server; whatever it answers, this browser forgets the token.
-            if let Err(error) = logout().await {
+            // End the session on the server (which also removes the refresh cookie); whatever it
+            // answers, this browser forgets the token.
+            if let Err(error) = logout(LogoutScope::Local).await {
                 leptos::logging::debug_warn!("logout: {error}");
             }
             storage::clear();
@@ -37,7 +40,7 @@ pub fn DashboardPage() -> impl IntoView {
                 Session::SignedIn(user) => view! {
                     <h1>{format!("Welcome, {}!", user.name)}</h1>
                     <p>"You are signed in as " <strong class="email">{user.email}</strong> "."</p>
-                    <p>"Only a valid token opens this page."</p>
+                    <p>"Only a valid token opens this page. " <A href="/account">"Your account and sessions"</A></p>
                     <button type="button" class="secondary" on:click=on_logout.clone() disabled=move || leaving.get()>
                         {move || if leaving.get() { "Logging out…" } else { "Log out" }}
                     </button>

@@ -2,14 +2,16 @@
 //! and [`authenticate`], the check behind it.
 
 use super::token::{Claims, TokenKeys};
+use crate::backend::clock;
 use crate::backend::error::{AppError, Context};
-use crate::backend::users::{self, User};
+use crate::backend::sessions::SessionPolicy;
+use crate::backend::users::{self, TokenSubject, User};
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::{header, request::Parts, HeaderMap};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
-/// The user a valid, unrevoked bearer token belongs to.
+/// The user a valid, unrevoked bearer token of a live session belongs to.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user: User,
@@ -20,6 +22,7 @@ impl<S> FromRequestParts<S> for AuthUser
 where
     DatabaseConnection: FromRef<S>,
     Arc<TokenKeys>: FromRef<S>,
+    SessionPolicy: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = AppError;
@@ -27,31 +30,38 @@ where
     /// Takes only what it needs from the state: this runs on every authenticated request.
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers)?;
-        let (db, keys) = (
+        let (db, keys, policy) = (
             DatabaseConnection::from_ref(state),
             Arc::<TokenKeys>::from_ref(state),
+            SessionPolicy::from_ref(state),
         );
-        authenticate(&db, &keys, token).await
+        authenticate(&db, &keys, policy, token).await
     }
 }
 
-/// Checks a bearer token completely: signature and claims, revocation, and that the user exists.
+/// Checks a bearer token completely: signature and claims, then in one query that the user
+/// exists, the session is alive and the token is not revoked.
 ///
 /// # Errors
 /// `invalid_token` for any token that is not good now; an internal error when the database fails.
 pub async fn authenticate(
     db: &DatabaseConnection,
     keys: &TokenKeys,
+    policy: SessionPolicy,
     token: &str,
 ) -> Result<AuthUser, AppError> {
     let claims = keys
         .verify(token)
         .map_err(|e| AppError::InvalidToken(e.to_string()))?;
-    // One query: the user, unless the token is revoked.
-    let user = users::find_unrevoked(db, claims.sub, claims.jti)
+    let subject = TokenSubject {
+        user_id: claims.sub,
+        session_id: claims.sid,
+        jti: claims.jti,
+    };
+    let user = users::find_authenticated(db, &subject, clock::now(), policy.lifetimes)
         .await
         .context("authenticating a token")?
-        .ok_or_else(|| AppError::InvalidToken("revoked, or no such user".into()))?;
+        .ok_or_else(|| AppError::InvalidToken("revoked, session ended, or no such user".into()))?;
     Ok(AuthUser { user, claims })
 }
 

@@ -16,6 +16,8 @@ pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: Uuid,
+    /// The session the token belongs to (CONTRACT §5).
+    pub sid: Uuid,
     pub iat: u64,
     pub exp: u64,
     pub jti: Uuid,
@@ -106,11 +108,15 @@ impl TokenKeys {
         })
     }
 
-    /// Mints a token for `user_id`, with a fresh `jti`.
-    pub fn issue(&self, user_id: Uuid) -> Result<IssuedToken, SignError> {
+    /// Mints a token for `user_id` in session `session_id`, with a fresh `jti`.
+    ///
+    /// # Errors
+    /// When `jsonwebtoken` cannot sign.
+    pub fn issue(&self, user_id: Uuid, session_id: Uuid) -> Result<IssuedToken, SignError> {
         let iat = now();
         let claims = Claims {
             sub: user_id,
+            sid: session_id,
             iat,
             exp: iat + self.ttl,
             jti: Uuid::new_v4(),
@@ -175,7 +181,7 @@ mod tests {
     #[test]
     fn a_crit_header_is_refused_even_with_a_good_signature() {
         let keys = keys();
-        let issued = keys.issue(Uuid::new_v4()).unwrap();
+        let issued = keys.issue(Uuid::new_v4(), Uuid::new_v4()).unwrap();
         let mut header = Header::new(Algorithm::HS256);
         header.typ = Some("JWT".to_owned());
         let plain = jsonwebtoken::encode(
@@ -213,7 +219,7 @@ mod tests {
     #[test]
     fn an_issued_token_verifies_with_its_claims() {
         let keys = keys();
-        let issued = keys.issue(Uuid::new_v4()).unwrap();
+        let issued = keys.issue(Uuid::new_v4(), Uuid::new_v4()).unwrap();
         assert_eq!(keys.verify(&issued.token).unwrap(), issued.claims);
         assert_eq!(issued.claims.exp, issued.claims.iat + 3600);
     }
@@ -223,9 +229,26 @@ mod tests {
         let keys = keys();
         let user = Uuid::new_v4();
         assert_ne!(
-            keys.issue(user).unwrap().claims.jti,
-            keys.issue(user).unwrap().claims.jti
+            keys.issue(user, user).unwrap().claims.jti,
+            keys.issue(user, user).unwrap().claims.jti
         );
+    }
+
+    #[test]
+    fn a_token_without_a_session_is_refused() {
+        let keys = keys();
+        let issued = keys.issue(Uuid::new_v4(), Uuid::new_v4()).unwrap();
+        let mut claims = serde_json::to_value(&issued.claims).unwrap();
+        claims.as_object_mut().unwrap().remove("sid");
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = Some("JWT".to_owned());
+        let token = jsonwebtoken::encode(
+            &header,
+            &claims,
+            &EncodingKey::from_secret(SECRET.as_bytes()).unwrap(),
+        )
+        .unwrap();
+        assert!(keys.verify(&token).is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Queries on `revoked_tokens`. Whether a token is revoked is read together with its user, in
-//! `users::find_unrevoked`, since that runs on every authenticated request.
+//! `users::find_authenticated`, since that runs on every authenticated request.
 
 use super::entity::{ActiveModel, Column, Entity as Revocations};
 use crate::backend::clock::to_db;

@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_initial;
 mod m20261130_000002_attempts_and_keys;
+mod m20261201_000003_sessions;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_initial::Migration),
             Box::new(m20261130_000002_attempts_and_keys::Migration),
+            Box::new(m20261201_000003_sessions::Migration),
         ]
     }
 }

@@ -1,22 +1,27 @@
-//! The one service behind both doors (the JSON API and the server functions): register, log in,
-//! log out, purge. The doors parse their requests into the domain's types ([`NewUser`],
-//! [`Credentials`]) and map the result; everything else happens here.
-//! Emails are not logged: people type their password into the email field often enough.
+//! Register and log in. A good login (or the web app's registration) starts a session: a row in
+//! `sessions`, its first refresh token, and an access token naming it.
 
-use super::auth::{throttle, AuthUser, IssuedToken, ThrottlePolicy, Verification};
-use super::client::{ClientAddr, SignInLimiter};
-use super::error::{AppError, Context};
-use super::users::{self, InsertUserError};
-use super::{clock, revocations, AppState};
+use crate::backend::auth::{throttle, RefreshToken, Verification};
+use crate::backend::client::Caller;
+use crate::backend::error::{AppError, Context};
+use crate::backend::sessions::{self, Device, Session};
+use crate::backend::users::{self, InsertUserError, User};
+use crate::backend::{clock, refresh_tokens, AppState};
 use crate::domain::{Credentials, NewUser, UserView};
-use sea_orm::DatabaseConnection;
+use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 
-/// What a good sign-in returns.
+use crate::backend::auth::IssuedToken;
+
+/// What a good sign-in returns: the access token, the session's first refresh token, and when the
+/// session reaches its maximum age (the refresh cookie's lifetime).
 #[derive(Debug)]
-pub struct LoginSuccess {
+pub struct SignedIn {
     pub token: IssuedToken,
+    pub refresh: RefreshToken,
     pub user: UserView,
+    /// Seconds until the session's maximum age.
+    pub session_max_age: u64,
 }
 
 /// Creates an account.
@@ -24,13 +29,13 @@ pub struct LoginSuccess {
 /// # Errors
 /// `429` past the client's sign-in rate, `409 email_taken`, `503` when hashing is too busy, or an
 /// internal error.
-#[tracing::instrument(skip_all, fields(client = %client))]
+#[tracing::instrument(skip_all, fields(client = %caller.addr))]
 pub async fn register(
     state: &AppState,
     new_user: NewUser,
-    client: ClientAddr,
-) -> Result<UserView, AppError> {
-    state.sign_in_limit.check(client)?;
+    caller: &Caller,
+) -> Result<User, AppError> {
+    state.sign_in_limit.check(caller.addr)?;
     let hash = state
         .hasher
         .hash(SecretString::from(new_user.password.expose().to_owned()))
@@ -38,7 +43,7 @@ pub async fn register(
     match users::insert_user(&state.db, &new_user.name, &new_user.email, hash).await {
         Ok(user) => {
             tracing::info!(user_id = %user.id, "user registered");
-            Ok(UserView::from(&user))
+            Ok(user)
         }
         Err(InsertUserError::EmailTaken) => Err(AppError::EmailTaken),
         Err(InsertUserError::Db(e)) => Err(e).context("inserting a user"),
@@ -48,15 +53,14 @@ pub async fn register(
 /// Registers and signs the new user in at once (the web app's flow): no second password check.
 ///
 /// # Errors
-/// As [`register`], and an internal error if the token cannot be signed.
+/// As [`register`], and an internal error if the session cannot be started.
 pub async fn register_and_sign_in(
     state: &AppState,
     new_user: NewUser,
-    client: ClientAddr,
-) -> Result<LoginSuccess, AppError> {
-    let user = register(state, new_user, client).await?;
-    let token = state.tokens.issue(user.id).context("signing a token")?;
-    Ok(LoginSuccess { token, user })
+    caller: &Caller,
+) -> Result<SignedIn, AppError> {
+    let user = register(state, new_user, caller).await?;
+    start_session(state, &user, caller).await
 }
 
 /// Checks a password and signs the user in, within the throttling policy (`auth::throttle`).
@@ -65,12 +69,13 @@ pub async fn register_and_sign_in(
 /// `401 invalid_credentials` for an unknown email or a wrong password alike, `429` when throttled
 /// (per account, or the client's sign-in rate), `503` when hashing is too busy, or an internal
 /// error.
-#[tracing::instrument(skip_all, fields(client = %client))]
+#[tracing::instrument(skip_all, fields(client = %caller.addr))]
 pub async fn login(
     state: &AppState,
     credentials: Credentials,
-    client: ClientAddr,
-) -> Result<LoginSuccess, AppError> {
+    caller: &Caller,
+) -> Result<SignedIn, AppError> {
+    let client = caller.addr;
     state.sign_in_limit.check(client)?;
     let (db, policy) = (&state.db, &state.throttle);
     let Credentials { email, password } = credentials;
@@ -95,12 +100,9 @@ pub async fn login(
             if needs_rehash {
                 rehash(state, &user, password).await;
             }
-            let token = state.tokens.issue(user.id).context("signing a token")?;
+            let signed_in = start_session(state, &user, caller).await?;
             tracing::info!(user_id = %user.id, "login succeeded");
-            Ok(LoginSuccess {
-                token,
-                user: UserView::from(&user),
-            })
+            Ok(signed_in)
         }
         _ => {
             throttle::failed(db, policy, reservation, clock::now()).await?;
@@ -110,9 +112,43 @@ pub async fn login(
     }
 }
 
+/// Starts a session for `user`: the row and its first refresh token in one transaction, then an
+/// access token naming it.
+async fn start_session(
+    state: &AppState,
+    user: &User,
+    caller: &Caller,
+) -> Result<SignedIn, AppError> {
+    let now = clock::now();
+    let refresh = RefreshToken::generate();
+    let device = Device {
+        user_agent: &caller.user_agent,
+        client: &caller.addr.to_string(),
+    };
+    let txn = state.db.begin().await.context("starting a session")?;
+    let session: Session = sessions::start(&txn, user.id, device, now, state.sessions.lifetimes)
+        .await
+        .context("starting a session")?;
+    refresh_tokens::insert(&txn, refresh.hash(), session.id, now)
+        .await
+        .context("storing a refresh token")?;
+    txn.commit().await.context("starting a session")?;
+    let token = state
+        .tokens
+        .issue(user.id, session.id)
+        .context("signing a token")?;
+    tracing::info!(user_id = %user.id, session_id = %session.id, "session started");
+    Ok(SignedIn {
+        token,
+        refresh,
+        user: UserView::from(user),
+        session_max_age: state.sessions.lifetimes.max,
+    })
+}
+
 /// Upgrades a weaker stored hash. A failure here must not fail the login: it is logged and retried
 /// on the next one.
-async fn rehash(state: &AppState, user: &users::User, password: SecretString) {
+async fn rehash(state: &AppState, user: &User, password: SecretString) {
     let result = match state.hasher.hash(password).await {
         Ok(hash) => users::update_password_hash(&state.db, user.id, hash)
             .await
@@ -123,45 +159,4 @@ async fn rehash(state: &AppState, user: &users::User, password: SecretString) {
         Ok(()) => tracing::info!(user_id = %user.id, "password hash upgraded"),
         Err(e) => tracing::error!(user_id = %user.id, error = %e, "password hash upgrade failed"),
     }
-}
-
-/// Revokes the token the request came with, on every instance, until it would have expired.
-///
-/// # Errors
-/// An internal error when the database fails.
-#[tracing::instrument(skip_all, fields(user_id = %auth.user.id))]
-pub async fn logout(db: &DatabaseConnection, auth: &AuthUser) -> Result<(), AppError> {
-    revocations::revoke(db, auth.claims.jti, auth.user.id, auth.claims.exp)
-        .await
-        .context("revoking a token")?;
-    tracing::info!("logged out");
-    Ok(())
-}
-
-/// What one purge removed.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Purged {
-    pub revocations: u64,
-    pub login_attempts: u64,
-}
-
-/// Deletes revocations of expired tokens and stale login counters, and forgets idle client
-/// addresses; run periodically.
-///
-/// # Errors
-/// An internal error when the database fails.
-pub async fn purge_expired(
-    db: &DatabaseConnection,
-    policy: &ThrottlePolicy,
-    limiter: &SignInLimiter,
-) -> Result<Purged, AppError> {
-    let now = clock::now();
-    limiter.forget_idle();
-    let cutoff = now.saturating_sub(super::auth::token::LEEWAY_SECONDS);
-    Ok(Purged {
-        revocations: revocations::purge_expired_before(db, cutoff)
-            .await
-            .context("purging expired revocations")?,
-        login_attempts: throttle::purge_stale(db, policy, now).await?,
-    })
 }

@@ -1,0 +1,7 @@
+//! The `refresh_tokens` table: every refresh token a session has had, by hash, with when it was
+//! retired. The token itself (`auth::refresh`) is never stored.
+
+pub mod entity;
+mod queries;
+
+pub use queries::*;

@@ -1,0 +1,41 @@
+//! The periodic purge: what has expired leaves the database.
+
+use crate::backend::auth::{throttle, ThrottlePolicy};
+use crate::backend::client::SignInLimiter;
+use crate::backend::error::{AppError, Context};
+use crate::backend::sessions::{self, Lifetimes};
+use crate::backend::{clock, revocations};
+use sea_orm::DatabaseConnection;
+
+/// What one purge removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub revocations: u64,
+    pub sessions: u64,
+    pub login_attempts: u64,
+}
+
+/// Deletes revocations of expired tokens, sessions that ended (with their refresh tokens) and
+/// stale login counters, and forgets idle client addresses; run periodically.
+///
+/// # Errors
+/// An internal error when the database fails.
+pub async fn purge_expired(
+    db: &DatabaseConnection,
+    policy: &ThrottlePolicy,
+    lifetimes: Lifetimes,
+    limiter: &SignInLimiter,
+) -> Result<Purged, AppError> {
+    let now = clock::now();
+    limiter.forget_idle();
+    let cutoff = now.saturating_sub(crate::backend::auth::token::LEEWAY_SECONDS);
+    Ok(Purged {
+        revocations: revocations::purge_expired_before(db, cutoff)
+            .await
+            .context("purging expired revocations")?,
+        sessions: sessions::purge_dead(db, now, lifetimes)
+            .await
+            .context("purging ended sessions")?,
+        login_attempts: throttle::purge_stale(db, policy, now).await?,
+    })
+}
