@@ -5,12 +5,17 @@
 # wasm-opt comes from npm (tools/); cargo-leptos finds it on PATH.
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
 
+# The release build splits the signed-in pages into WASM chunks of their own (app/src/pages/mod.rs),
+# so what every visitor downloads stays within its budget. Plain `cargo leptos build --release`
+# builds the same app in one WASM.
+SPLIT := --split --lib-features split
+
 setup:
 	./scripts/install-tools.sh
 
 build: setup
 	@echo "[make] building the release app (about 6 minutes the first time, a minute or two after a change)"
-	cargo leptos build --release
+	cargo leptos build --release $(SPLIT)
 
 run: build
 	./target/release/gatehouse
@@ -42,12 +47,12 @@ E2E_ENV := DATABASE_URL='sqlite://$(E2E_DB)?mode=rwc' \
 
 test-e2e:
 	rm -rf target/e2e && mkdir -p target/e2e
-	$(E2E_ENV) cargo leptos end-to-end --release
+	$(E2E_ENV) cargo leptos end-to-end --release $(SPLIT)
 
 # Rewrites docs/screenshots/ from the running app (the suite otherwise writes to target/).
 screenshots:
 	rm -rf target/e2e && mkdir -p target/e2e
-	$(E2E_ENV) UPDATE_SCREENSHOTS=1 cargo leptos end-to-end --release
+	$(E2E_ENV) UPDATE_SCREENSHOTS=1 cargo leptos end-to-end --release $(SPLIT)
 
 # The release WASM against its size budget (the end-to-end run builds it).
 wasm-size:

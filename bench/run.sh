@@ -2,7 +2,8 @@
 # Loads the release server with wrk and prints, side by side in one run:
 #   1. GET /api/me on Gatehouse vs the ceiling (bench/ceiling/: HMAC check, answer from memory);
 #   2. GET /api/me latency while 4 other connections log in non-stop;
-#   3. Gatehouse's peak RSS during all of it.
+#   3. POST /api/auth/refresh: 8 sessions, each rotating its own refresh token as fast as it can;
+#   4. Gatehouse's peak RSS during all of it.
 # Run by hand from the repository root: bench/run.sh [seconds per run, default 15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ CEIL_ADDR=127.0.0.1:3812
 command -v wrk >/dev/null || { echo "wrk is missing: scripts/install-tools.sh installs it" >&2; exit 1; }
 
 echo "building (release)…" >&2
-cargo leptos build --release >/dev/null
+cargo leptos build --release --split --lib-features split >/dev/null
 cargo build --release -q -p ceiling
 
 work=$(mktemp -d)
@@ -42,6 +43,30 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"email":"$login_user","password":"$password"}'
 LUA
 
+# Run 3: one session per wrk thread (one connection each), each following its own rotation chain.
+REFRESHERS=8
+refresh_tokens=()
+for _ in $(seq "$REFRESHERS"); do
+  refresh_tokens+=("\"$(curl -fs -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" \
+    "http://$GH_ADDR/api/auth/login" | sed -E 's/.*"refresh_token":"([^"]+)".*/\1/')\"")
+done
+cat >"$work/refresh.lua" <<LUA
+local tokens = { $(IFS=,; echo "${refresh_tokens[*]}") }
+local started = 0
+function setup(thread)
+  started = started + 1
+  thread:set("token", tokens[started])
+end
+function request()
+  return wrk.format("POST", "/api/auth/refresh", { ["Content-Type"] = "application/json" },
+    '{"refresh_token":"' .. token .. '"}')
+end
+function response(status, headers, body)
+  local next = body:match('"refresh_token":"([^"]+)"')
+  if next then token = next end
+end
+LUA
+
 peak_rss=0
 sample_rss() { while kill -0 "$gh_pid" 2>/dev/null; do
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$gh_pid/status" 2>/dev/null || echo 0)
@@ -63,6 +88,9 @@ sleep 1
 wrk -t1 -c8 -d"${DURATION}s" --latency -H "Authorization: Bearer $token" "http://$GH_ADDR/api/me" >"$work/me-under-login.txt"
 wait "$login_wrk"
 
+echo "run 3: POST /api/auth/refresh, $REFRESHERS sessions rotating their tokens" >&2
+wrk -t"$REFRESHERS" -c"$REFRESHERS" -d"${DURATION}s" --latency -s "$work/refresh.lua" "http://$GH_ADDR/api/auth/refresh" >"$work/refresh.txt"
+
 ceiling=$(rps "$work/ceiling.txt"); me=$(rps "$work/me.txt")
 printf '\n%-48s %12s %10s\n' "measurement" "value" "target"
 printf '%-48s %12s %10s\n' "ceiling GET /api/me (req/s)" "$ceiling" ""
@@ -71,6 +99,8 @@ printf '%-48s %11.1f%% %10s\n' "gatehouse / ceiling" "$(echo "$me $ceiling" | aw
 printf '%-48s %12s %10s\n' "gatehouse GET /api/me p99, idle" "$(p99 "$work/me.txt")" ""
 printf '%-48s %12s %10s\n' "gatehouse GET /api/me p99, 4 logging in" "$(p99 "$work/me-under-login.txt")" "< 10ms"
 printf '%-48s %12s %10s\n' "logins/s during run 2" "$(rps "$work/login.txt")" ""
+printf '%-48s %12s %10s\n' "POST /api/auth/refresh (req/s)" "$(rps "$work/refresh.txt")" ""
+printf '%-48s %12s %10s\n' "POST /api/auth/refresh p99" "$(p99 "$work/refresh.txt")" ""
 printf '%-48s %9s MB %10s\n' "gatehouse peak RSS" "$(( $(cat "$work/peak") / 1024 ))" "< 80 MB"
-grep -q "Non-2xx" "$work/me.txt" "$work/me-under-login.txt" "$work/login.txt" && { echo "some responses were not 2xx:" >&2; grep -H "Non-2xx" "$work"/*.txt >&2; }
+grep -q "Non-2xx" "$work/me.txt" "$work/me-under-login.txt" "$work/login.txt" "$work/refresh.txt" && { echo "some responses were not 2xx:" >&2; grep -H "Non-2xx" "$work"/*.txt >&2; }
 exit 0

@@ -44,10 +44,17 @@ pub async fn run() -> Result<(), StartupError> {
     })?;
     tracing::info!("listening on http://{addr}");
 
-    tokio::spawn(purge_periodically(state.clone()));
-    serve(listener, router(state), shutdown_signal())
+    // One signal stops both the server (after draining) and the background purge.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let purge = tokio::spawn(purge_periodically(state.clone(), stopped));
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    };
+    serve(listener, router(state), shutdown)
         .await
         .map_err(|e| StartupError::new("LEPTOS_SITE_ADDR", format!("server error: {e}")))?;
+    purge.abort();
     tracing::info!("stopped");
     Ok(())
 }
@@ -212,10 +219,16 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing the requests in flight");
 }
 
-async fn purge_periodically(state: AppState) {
+/// The background purge (`service::purge_expired`): revocations of expired tokens, ended and
+/// expired sessions with their refresh tokens, stale login counters. Runs every
+/// [`PURGE_EVERY`] until `stopped` turns true.
+async fn purge_periodically(state: AppState, mut stopped: tokio::sync::watch::Receiver<bool>) {
     let mut every = tokio::time::interval(PURGE_EVERY);
     loop {
-        every.tick().await;
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stopped.changed() => return,
+        }
         let purged = service::purge_expired(
             &state.db,
             &state.throttle,

@@ -1,11 +1,11 @@
 //! The Leptos application: the HTML shell (with its Content-Security-Policy), the router, and the
 //! session's start in the browser.
 
-use crate::components::{signed_in, Nav, Unreachable};
+use crate::components::{signed_in, Nav, PageTitle, Unreachable};
 use crate::pages::{AccountPage, DashboardPage, HomePage, LoginPage, PublicPage, RegisterPage};
 use crate::session::Auth;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::MetaTags;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::StaticSegment;
 
@@ -34,18 +34,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
+    // leptos_meta's context is the server's only (`PageTitle`).
+    #[cfg(feature = "ssr")]
+    leptos_meta::provide_meta_context();
     let auth = Auth::provide();
     // Only the browser can read local storage: the session starts after hydration.
     Effect::new(move |_| browser::start(auth));
 
     view! {
-        <Title text="Gatehouse"/>
         <Router>
             <Nav/>
             <Unreachable/>
             <main>
-                <Routes fallback=|| view! { <section class="card"><h1>"Page not found"</h1></section> }>
+                <Routes fallback=|| view! {
+                    <PageTitle text="Page not found · Gatehouse"/>
+                    <section class="card"><h1>"Page not found"</h1></section>
+                }>
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("public") view=PublicPage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
@@ -77,16 +81,20 @@ mod browser {
     pub fn start(auth: Auth) {
         use crate::session::{storage, Session, SessionEvent, TOKEN_KEY};
         use leptos::prelude::*;
+        use std::cell::Cell;
 
-        // One check at a time from the timer; a storage event checks regardless.
-        let busy = StoredValue::new(false);
+        // The timer's state: whether a check is running (one at a time from the timer; a storage
+        // event checks regardless), and the ticks so far. It lives as long as the page, like the
+        // interval, so it is simply leaked: plain cells, no reactive storage.
+        let busy: &'static Cell<bool> = Box::leak(Box::new(Cell::new(false)));
+        let ticks: &'static Cell<u32> = Box::leak(Box::new(Cell::new(0)));
         let check = move || match storage::token() {
             None => auth.dispatch(SessionEvent::NoToken),
             Some(token) => {
-                busy.set_value(true);
+                busy.set(true);
                 leptos::task::spawn_local(async move {
                     confirm(auth, token).await;
-                    busy.set_value(false);
+                    busy.set(false);
                 });
             }
         };
@@ -94,14 +102,13 @@ mod browser {
 
         // A signed-in page refreshes when its token is due, and checks every few seconds; a page
         // waiting for the server keeps trying.
-        let ticks = StoredValue::new(0u32);
         let tick = move || {
-            ticks.update_value(|n| *n = n.wrapping_add(1));
+            ticks.set(ticks.get().wrapping_add(1));
             let signed_in = matches!(auth.session.get_untracked(), Session::SignedIn(_));
             let waiting = auth.unreachable.get_untracked();
-            let recheck = ticks.get_value().is_multiple_of(RECHECK_EVERY_TICKS);
+            let recheck = ticks.get().is_multiple_of(RECHECK_EVERY_TICKS);
             let due = signed_in && storage::refresh_due();
-            if !busy.get_value() && (due || (recheck && (signed_in || waiting))) {
+            if !busy.get() && (due || (recheck && (signed_in || waiting))) {
                 check();
             }
         };

@@ -87,6 +87,29 @@ test("two tabs refresh one at a time and both stay signed in", async ({ context,
   await expect.poll(() => storedToken(second)).toBe(await storedToken(first));
 });
 
+test("two tabs that reload at once after expiry share one refresh and stay signed in", async ({ context, request }) => {
+  const statuses = watchRefreshes(context);
+  const user = await apiUser(request, "Racing Tabs");
+  const first = await context.newPage();
+  await logIn(first, user.email);
+  const second = await context.newPage();
+  await open(second, "/dashboard");
+  // Both tabs find an expired token at the same moment, so both need the one refresh token.
+  const current = claims((await storedToken(first))!);
+  const past = Math.floor(Date.now() / 1000) - 120;
+  const expired = signToken({ ...current, iat: past - 5, exp: past, jti: crypto.randomUUID() });
+  await first.evaluate((token) => localStorage.setItem("gatehouse.token", token), expired);
+  await Promise.all([first.reload(), second.reload()]);
+  for (const page of [first, second]) {
+    await expect(page.getByRole("heading", { name: "Welcome, Racing Tabs!" })).toBeVisible();
+  }
+  await expect.poll(() => storedToken(first)).not.toBe(expired);
+  // With no grace window, a second use of the refresh token would have ended the session.
+  expect(statuses.every((s) => s === 200)).toBe(true);
+  const me = await request.get("/api/me", { headers: { Authorization: `Bearer ${await storedToken(second)}` } });
+  expect(me.status()).toBe(200);
+});
+
 test("a reload after the access token expired stays signed in through the cookie", async ({ page, context }) => {
   const email = uniqueEmail();
   await open(page, "/register");
@@ -148,7 +171,7 @@ test("the account page lists sessions; signing out everywhere else ends another 
   await logIn(otherPage, user.email);
   await logIn(laptopPage, user.email);
 
-  await laptopPage.getByRole("link", { name: "Account" }).click();
+  await laptopPage.getByRole("link", { name: "Account", exact: true }).click();
   await expect(laptopPage).toHaveURL(/\/account$/);
   const section = laptopPage.getByRole("region", { name: "Sessions" });
   // Three from the browsers (and one from apiUser's login).

@@ -8,7 +8,7 @@ const dir = process.env.UPDATE_SCREENSHOTS
   ? join(__dirname, "..", "..", "docs", "screenshots")
   : join(__dirname, "..", "..", "target", "screenshots");
 
-test("screenshots of the login page and the dashboard", async ({ page, request }) => {
+test("screenshots of the login page, the dashboard and the account page", async ({ page, request }) => {
   await page.setViewportSize({ width: 1000, height: 640 });
   await open(page, "/login");
   await page.screenshot({ path: join(dir, "login.png") });
@@ -18,4 +18,8 @@ test("screenshots of the login page and the dashboard", async ({ page, request }
   await open(page, "/dashboard");
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace!" })).toBeVisible();
   await page.screenshot({ path: join(dir, "dashboard.png") });
+
+  await open(page, "/account");
+  await expect(page.getByRole("region", { name: "Sessions" }).getByText("This device")).toBeVisible();
+  await page.screenshot({ path: join(dir, "account.png") });
 });

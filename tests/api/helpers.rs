@@ -231,6 +231,20 @@ impl std::ops::Deref for TestApp {
     }
 }
 
+impl TestApp {
+    /// Runs one round of the background purge now.
+    pub async fn purge(&self) -> app::backend::service::Purged {
+        app::backend::service::purge_expired(
+            &self.state.db,
+            &self.state.throttle,
+            self.state.sessions.lifetimes,
+            &self.state.sign_in_limit,
+        )
+        .await
+        .expect("a purge")
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {

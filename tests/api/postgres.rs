@@ -115,14 +115,7 @@ async fn the_whole_flow_works_on_postgres() {
             .await;
         }
         assert_error(app.login(&racers, GOOD_PASSWORD).await, 429, "rate_limited").await;
-        app::backend::service::purge_expired(
-            &app.state.db,
-            &app.state.throttle,
-            app.state.sessions.lifetimes,
-            &app.state.sign_in_limit,
-        )
-        .await
-        .unwrap();
+        app.purge().await;
         app.state.db.clone().close().await.unwrap();
         first.state.db.clone().close().await.unwrap();
     }

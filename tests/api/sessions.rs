@@ -437,14 +437,7 @@ async fn purging_deletes_ended_sessions_with_their_refresh_tokens_and_keeps_live
     Tokens::from(app.refresh(&ended.refresh.clone().unwrap()).await).await;
     app.logout(&ended.access).await;
 
-    let purged = app::backend::service::purge_expired(
-        &app.state.db,
-        &app.state.throttle,
-        app.state.sessions.lifetimes,
-        &app.state.sign_in_limit,
-    )
-    .await
-    .unwrap();
+    let purged = app.purge().await;
     assert_eq!(purged.sessions, 1);
     let db = &app.state.db;
     assert_eq!(

@@ -376,14 +376,7 @@ async fn a_revoked_token_stays_revoked_and_expired_revocations_are_purged() {
     app::backend::revocations::revoke(&app.state.db, jti, id.parse().unwrap(), past)
         .await
         .unwrap();
-    let purged = app::backend::service::purge_expired(
-        &app.state.db,
-        &app.state.throttle,
-        app.state.sessions.lifetimes,
-        &app.state.sign_in_limit,
-    )
-    .await
-    .unwrap();
+    let purged = app.purge().await;
     assert_eq!(purged.revocations, 1);
     use sea_orm::EntityTrait;
     let kept = app::backend::revocations::entity::Entity::find_by_id(jti)

@@ -1,16 +1,26 @@
 //! `/dashboard`: the page only a valid token opens (mounted under the signed-in guard).
 
+use crate::components::PageTitle;
 use crate::domain::LogoutScope;
 use crate::rpc::logout;
 use crate::session::{storage, Auth, Session, SessionEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    view! {
+        <PageTitle text="Dashboard · Gatehouse"/>
+        {Suspend::new(content())}
+    }
+}
+
+page_chunk!(content, DashboardContent);
+
+#[component]
+fn DashboardContent() -> impl IntoView {
     let auth = Auth::get();
     let navigate = use_navigate();
 
@@ -34,7 +44,6 @@ pub fn DashboardPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Dashboard · Gatehouse"/>
         <section class="card">
             {move || match auth.session.get() {
                 Session::SignedIn(user) => view! {

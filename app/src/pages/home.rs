@@ -1,11 +1,11 @@
+use crate::components::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     view! {
-        <Title text="Gatehouse"/>
+        <PageTitle text="Gatehouse"/>
         <section class="card hero">
             <h1>"Gatehouse"</h1>
             <p>

@@ -1,3 +1,4 @@
+use crate::components::PageTitle;
 use crate::components::{AuthForm, Field, SubmitRow};
 use crate::domain::Credentials;
 use crate::redirect::after_login;
@@ -6,7 +7,6 @@ use crate::session::{Auth, Session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -40,7 +40,7 @@ pub fn LoginPage() -> impl IntoView {
 
     let ended = move || matches!(auth.session.get(), Session::SignedOut { ended: true });
     view! {
-        <Title text="Log in · Gatehouse"/>
+        <PageTitle text="Log in · Gatehouse"/>
         <section class="card form-card">
             <h1>"Log in"</h1>
             <Show when=ended>

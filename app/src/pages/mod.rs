@@ -1,4 +1,28 @@
 //! One component per page of CONTRACT §4.
+//!
+//! Every visitor downloads the one WASM that hydrates the public pages; its budget is 200 KB gzip.
+//! The content of the signed-in pages (`/dashboard`, `/account`) is made by [`page_chunk!`]: with
+//! the `split` feature (`make build`: `cargo leptos build --release --split --lib-features split`)
+//! it is `#[lazy]`, a WASM chunk of its own, fetched when the page first opens. These pages are rendered only in the browser (the server renders the guard's
+//! "checking your session"), so nothing of them is hydrated. A plain `cargo leptos build` (and
+//! `cargo leptos watch`) leaves everything in one WASM: the same app, larger.
+
+/// `async fn $name() -> AnyView` rendering the component `$content`; with the `split` feature, a
+/// `#[lazy]` function (a WASM chunk of its own). Used as `{Suspend::new($name())}`.
+macro_rules! page_chunk {
+    ($name:ident, $content:ident) => {
+        #[cfg(feature = "split")]
+        #[leptos::prelude::lazy]
+        fn $name() -> leptos::prelude::AnyView {
+            leptos::prelude::IntoAny::into_any(leptos::prelude::view! { <$content/> })
+        }
+
+        #[cfg(not(feature = "split"))]
+        async fn $name() -> leptos::prelude::AnyView {
+            leptos::prelude::IntoAny::into_any(leptos::prelude::view! { <$content/> })
+        }
+    };
+}
 
 mod account;
 mod dashboard;

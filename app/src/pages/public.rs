@@ -1,10 +1,10 @@
+use crate::components::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn PublicPage() -> impl IntoView {
     view! {
-        <Title text="Public page · Gatehouse"/>
+        <PageTitle text="Public page · Gatehouse"/>
         <section class="card">
             <h1>"Public page"</h1>
             <p>"Anyone can read this page: no account and no token needed."</p>

@@ -1,10 +1,10 @@
+use crate::components::PageTitle;
 use crate::components::{AuthForm, Field, SubmitRow};
 use crate::domain::NewUser;
 use crate::rpc::register;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
@@ -45,7 +45,7 @@ pub fn RegisterPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Create an account · Gatehouse"/>
+        <PageTitle text="Create an account · Gatehouse"/>
         <section class="card form-card">
             <h1>"Create an account"</h1>
             <form method="post" on:submit=on_submit novalidate=true>

@@ -1,30 +1,32 @@
-//! `/account` (mounted under the signed-in guard): one [`AccountSection`] per concern. Today it
-//! has "Sessions"; profile, email, password and deletion come as sections of their own.
+//! `/account` (mounted under the signed-in guard): one component per section, each its own
+//! `<section class="account-section">` labelled by its heading. Today it has "Sessions"; profile,
+//! email, password and deletion come as sections of their own, each a file here and a line in
+//! [`sections`].
+//!
+//! With the `split` feature (`make build`), the sections are a WASM chunk of their own, fetched
+//! the first time the page opens (see `pages`).
 
 mod sessions;
 
+use crate::components::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use sessions::SessionsSection;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     view! {
-        <Title text="Account · Gatehouse"/>
+        <PageTitle text="Account · Gatehouse"/>
         <section class="card">
             <h1>"Your account"</h1>
-            <SessionsSection/>
+            {Suspend::new(sections())}
         </section>
     }
 }
 
-/// A titled section of the account page, its heading labelling it for assistive technology.
+page_chunk!(sections, Sections);
+
+/// Every section of the page, in order.
 #[component]
-fn AccountSection(id: &'static str, title: &'static str, children: Children) -> impl IntoView {
-    view! {
-        <section class="account-section" aria-labelledby=id>
-            <h2 id=id>{title}</h2>
-            {children()}
-        </section>
-    }
+fn Sections() -> impl IntoView {
+    view! { <SessionsSection/> }
 }
