@@ -5,6 +5,7 @@
 #   3. POST /api/auth/refresh: 8 sessions, each rotating its own refresh token as fast as it can;
 #   4. Gatehouse's peak RSS during all of it.
 # Run by hand from the repository root: bench/run.sh [seconds per run, default 15]
+# GATEHOUSE_BIN=path/to/gatehouse benchmarks another build (an older commit's, for a before/after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/tools/node_modules/.bin:$PATH"   # wasm-opt, for cargo leptos build
@@ -25,7 +26,7 @@ pids=()
 trap cleanup EXIT
 
 (cd "$work" && JWT_SECRET=$SECRET AUTH_RATE_PER_MINUTE=0 RUST_LOG=${BENCH_RUST_LOG:-warn} LEPTOS_SITE_ADDR=$GH_ADDR \
-  exec "$OLDPWD/target/release/gatehouse") >"$work/gatehouse.log" 2>&1 &
+  exec "${GATEHOUSE_BIN:-$OLDPWD/target/release/gatehouse}") >"$work/gatehouse.log" 2>&1 &
 gh_pid=$!; pids+=("$gh_pid")
 JWT_SECRET=$SECRET target/release/ceiling "$CEIL_ADDR" &
 pids+=("$!")

@@ -27,6 +27,8 @@ const GENERATED_KID: &str = "hs256-generated";
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
+    /// Turns for the hot write transactions (refresh) on SQLite.
+    pub writer: db::Writer,
     pub tokens: Arc<TokenKeys>,
     pub sessions: SessionPolicy,
     pub cookies: CookiePolicy,
@@ -61,6 +63,7 @@ impl AppState {
             .map_err(|e| StartupError::new("JWT_SECRET", e.to_string()))?;
         Ok(Self {
             leptos_options,
+            writer: db::Writer::for_database(&db),
             db,
             tokens: Arc::new(tokens),
             sessions: SessionPolicy {

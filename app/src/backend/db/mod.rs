@@ -3,6 +3,9 @@
 //! advisory lock so that instances starting together on an empty database take turns.
 
 pub mod migration;
+mod writer;
+
+pub use writer::Writer;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{

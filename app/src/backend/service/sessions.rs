@@ -50,6 +50,7 @@ pub async fn refresh(
     let (now, policy) = (clock::now(), state.sessions);
     let lifetimes = policy.lifetimes;
 
+    let _turn = state.writer.turn().await;
     let txn = state.db.begin().await.context("refreshing a session")?;
     let rotated = refresh_tokens::retire(&txn, &hash, now)
         .await
