@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { join } from "node:path";
-import { apiUser, open, storeToken } from "./helpers";
+import { apiUser, open, PASSWORD, storeToken } from "./helpers";
 
 // The README's screenshots, taken from the running app on every test run into target/screenshots;
 // `make screenshots` (UPDATE_SCREENSHOTS=1) writes them over docs/screenshots, on purpose only.
@@ -19,7 +19,12 @@ test("screenshots of the login page, the dashboard and the account page", async 
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace!" })).toBeVisible();
   await page.screenshot({ path: join(dir, "dashboard.png") });
 
+  // A second session, from curl, so the list shows both kinds of row.
+  const login = { email: user.email, password: PASSWORD };
+  await request.post("/api/auth/login", { data: login, headers: { "user-agent": "curl/8.5.0" } });
   await open(page, "/account");
-  await expect(page.getByRole("region", { name: "Sessions" }).getByText("This device")).toBeVisible();
+  const sessions = page.getByRole("region", { name: "Sessions" });
+  await expect(sessions.getByText("This device")).toBeVisible();
+  await expect(sessions.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
   await page.screenshot({ path: join(dir, "account.png") });
 });

@@ -2,7 +2,7 @@
 //! domain's types, call the service, map the result.
 
 use super::{ApiBody, OptionalBody};
-use app::backend::auth::{cookie, AuthUser};
+use app::backend::auth::{cookie, AuthUser, IssuedToken};
 use app::backend::client::{Caller, ClientAddr};
 use app::backend::service;
 use app::backend::{AppError, AppState};
@@ -61,6 +61,18 @@ pub struct TokenResponse {
     user: UserView,
 }
 
+impl TokenResponse {
+    fn new(token: IssuedToken, refresh_token: Option<String>, user: UserView) -> Self {
+        Self {
+            access_token: token.token,
+            token_type: "Bearer",
+            expires_in: token.expires_in,
+            refresh_token,
+            user,
+        }
+    }
+}
+
 pub async fn register(
     State(state): State<AppState>,
     caller: Caller,
@@ -86,13 +98,12 @@ pub async fn login(
     let credentials =
         Credentials::parse(&request.email, request.password).map_err(AppError::Validation)?;
     let signed_in = service::login(&state, credentials, &caller).await?;
-    Ok(Json(TokenResponse {
-        access_token: signed_in.token.token,
-        token_type: "Bearer",
-        expires_in: signed_in.token.expires_in,
-        refresh_token: Some(signed_in.refresh.expose().to_owned()),
-        user: signed_in.user,
-    }))
+    let refresh = Some(signed_in.refresh.expose().to_owned());
+    Ok(Json(TokenResponse::new(
+        signed_in.token,
+        refresh,
+        signed_in.user,
+    )))
 }
 
 /// A refresh token in the body (JSON or form) is answered in the body. With no body, the web
@@ -106,14 +117,9 @@ pub async fn refresh(
 ) -> Result<Response, AppError> {
     if let Some(request) = body {
         let refreshed = service::refresh(&state, &request.refresh_token, client).await?;
-        return Ok(Json(TokenResponse {
-            access_token: refreshed.token.token,
-            token_type: "Bearer",
-            expires_in: refreshed.token.expires_in,
-            refresh_token: refreshed.refresh.map(|next| next.expose().to_owned()),
-            user: refreshed.user,
-        })
-        .into_response());
+        let next = refreshed.refresh.map(|next| next.expose().to_owned());
+        let body = TokenResponse::new(refreshed.token, next, refreshed.user);
+        return Ok(Json(body).into_response());
     }
     if from_another_site(&headers) {
         return Err(AppError::InvalidToken(
@@ -124,14 +130,8 @@ pub async fn refresh(
         .ok_or_else(|| AppError::InvalidToken("no refresh token in the body or a cookie".into()))?;
     match service::refresh(&state, &presented, client).await {
         Ok(refreshed) => {
-            let mut response = Json(TokenResponse {
-                access_token: refreshed.token.token,
-                token_type: "Bearer",
-                expires_in: refreshed.token.expires_in,
-                refresh_token: None,
-                user: refreshed.user,
-            })
-            .into_response();
+            let body = TokenResponse::new(refreshed.token, None, refreshed.user);
+            let mut response = Json(body).into_response();
             if let Some(next) = refreshed.refresh {
                 let set = state.cookies.set(&next, refreshed.session_max_age);
                 response.headers_mut().append(header::SET_COOKIE, set);
