@@ -47,6 +47,8 @@ fn json_value() -> impl Strategy<Value = Value> {
                     Just("name".to_owned()),
                     Just("email".to_owned()),
                     Just("password".to_owned()),
+                    Just("refresh_token".to_owned()),
+                    Just("scope".to_owned()),
                     "\\PC{0,8}"
                 ],
                 inner,
@@ -88,6 +90,10 @@ fn path() -> impl Strategy<Value = &'static str> {
         "/api/auth/register",
         "/api/auth/login",
         "/api/auth/logout",
+        "/api/auth/refresh",
+        "/api/sessions",
+        "/api/sessions/not-a-session",
+        "/api/sessions/00000000-0000-0000-0000-000000000000",
         "/api/me",
         "/api/public",
         "/api/x",
@@ -138,14 +144,21 @@ fn check_answer(
     Ok(())
 }
 
-/// `cases` junk requests to the JSON API and `/healthz`.
+/// `cases` junk requests to the JSON API and `/healthz`, some of them with a good token (so the
+/// authenticated routes parse their junk too).
 fn fuzz_api(runtime: &tokio::runtime::Runtime, app: &TestApp, cases: u32) {
     let method = prop::sample::select(vec![
         reqwest::Method::POST,
         reqwest::Method::GET,
         reqwest::Method::PUT,
+        reqwest::Method::DELETE,
     ]);
-    let authorization = prop::option::of("[ -~]{0,80}");
+    let user = runtime.block_on(app.signed_in_user());
+    let good = Some(format!("Bearer {}", user.token));
+    let authorization = prop_oneof![
+        3 => prop::option::of("[ -~]{0,80}"),
+        1 => Just(good),
+    ];
     runner(cases)
         .run(
             &(method, path(), content_type(), body(), authorization),
@@ -170,7 +183,15 @@ fn fuzz_api(runtime: &tokio::runtime::Runtime, app: &TestApp, cases: u32) {
 /// `cases` junk calls of the server functions: random bytes, and well-formed postcard arguments
 /// holding junk text.
 fn fuzz_rpc(runtime: &tokio::runtime::Runtime, app: &TestApp, cases: u32) {
-    let name = prop::sample::select(vec!["register", "login", "me", "logout", "nope"]);
+    let name = prop::sample::select(vec![
+        "register",
+        "login",
+        "me",
+        "logout",
+        "sessions",
+        "end-session",
+        "nope",
+    ]);
     let arguments = prop_oneof![
         prop::collection::vec(any::<u8>(), 0..300),
         (text(), text(), text()).prop_map(|args| postcard::to_allocvec(&args).unwrap()),
