@@ -229,14 +229,7 @@ async fn purge_periodically(state: AppState, mut stopped: tokio::sync::watch::Re
             _ = every.tick() => {}
             _ = stopped.changed() => return,
         }
-        let purged = service::purge_expired(
-            &state.db,
-            &state.throttle,
-            state.sessions.lifetimes,
-            &state.sign_in_limit,
-        )
-        .await;
-        match purged {
+        match service::purge_expired(&state).await {
             Ok(purged) => tracing::debug!(?purged, "purged expired rows"),
             Err(e) => tracing::warn!(error = %e, "purging expired rows failed"),
         }

@@ -39,7 +39,8 @@ impl std::fmt::Debug for SignedIn {
 impl From<crate::backend::service::SignedIn> for SignedIn {
     /// Sets the refresh cookie on this answer, and keeps the refresh token out of the body.
     fn from(signed_in: crate::backend::service::SignedIn) -> Self {
-        door::set_refresh_cookie(&signed_in.refresh, signed_in.session_max_age);
+        let (refresh, max_age) = (&signed_in.refresh, signed_in.session_max_age);
+        door::set_cookie(|cookies| cookies.set(refresh, max_age));
         Self {
             access_token: signed_in.token.token,
             expires_in: signed_in.token.expires_in,
@@ -124,7 +125,7 @@ pub async fn logout(scope: LogoutScope) -> Result<(), ApiError> {
         .await
         .map_err(door::fail)?;
     if scope.ends_current() {
-        door::clear_refresh_cookie();
+        door::set_cookie(crate::backend::auth::CookiePolicy::clear);
     }
     Ok(())
 }
@@ -157,7 +158,7 @@ pub async fn current_user() -> Result<UserView, ApiError> {
 /// [`AppError::parts`]: crate::backend::AppError::parts
 #[cfg(feature = "ssr")]
 pub(crate) mod door {
-    use crate::backend::auth::{AuthUser, RefreshToken};
+    use crate::backend::auth::{AuthUser, CookiePolicy};
     use crate::backend::client::Caller;
     use crate::backend::{AppError, AppState};
     use crate::error::ApiError;
@@ -185,22 +186,14 @@ pub(crate) mod door {
         Ok((state, caller))
     }
 
-    /// Hands the browser the session's refresh token as its `HttpOnly` cookie.
-    pub(crate) fn set_refresh_cookie(token: &RefreshToken, max_age: u64) {
+    /// Adds the refresh cookie's `Set-Cookie` that `cookie` makes (handing the token over, or
+    /// removing it) to this answer.
+    pub(crate) fn set_cookie(cookie: impl FnOnce(&CookiePolicy) -> axum::http::HeaderValue) {
         if let (Some(state), Some(response)) =
             (use_context::<AppState>(), use_context::<ResponseOptions>())
         {
-            let cookie = state.cookies.set(token, max_age);
-            response.append_header(axum::http::header::SET_COOKIE, cookie);
-        }
-    }
-
-    /// Removes the refresh cookie.
-    pub(crate) fn clear_refresh_cookie() {
-        if let (Some(state), Some(response)) =
-            (use_context::<AppState>(), use_context::<ResponseOptions>())
-        {
-            response.append_header(axum::http::header::SET_COOKIE, state.cookies.clear());
+            let set_cookie = cookie(&state.cookies);
+            response.append_header(axum::http::header::SET_COOKIE, set_cookie);
         }
     }
 

@@ -204,11 +204,8 @@ pub mod refresh {
                 Some(_) => {}
             }
             let outcome = post().await;
-            match &outcome {
-                Outcome::Refreshed(_) | Outcome::Unreachable => {}
-                Outcome::Ended => {
-                    super::storage::clear_if(&stale);
-                }
+            if outcome == Outcome::Ended {
+                super::storage::clear_if(&stale);
             }
             outcome
         })

@@ -3,12 +3,12 @@
 
 use super::{ApiBody, OptionalBody};
 use app::backend::auth::{cookie, AuthUser, IssuedToken};
-use app::backend::client::{Caller, ClientAddr};
+use app::backend::client::Caller;
 use app::backend::service;
 use app::backend::{AppError, AppState};
 use app::domain::{Credentials, FieldErrors, LogoutScope, NewUser, UserView};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -111,12 +111,12 @@ pub async fn login(
 /// cross-site form (which always sends a body type) cannot use it, `SameSite=Strict` aside.
 pub async fn refresh(
     State(state): State<AppState>,
-    client: ClientAddr,
+    caller: Caller,
     headers: HeaderMap,
     OptionalBody(body): OptionalBody<RefreshRequest>,
 ) -> Result<Response, AppError> {
     if let Some(request) = body {
-        let refreshed = service::refresh(&state, &request.refresh_token, client).await?;
+        let refreshed = service::refresh(&state, &request.refresh_token, caller.addr).await?;
         let next = refreshed.refresh.map(|next| next.expose().to_owned());
         let body = TokenResponse::new(refreshed.token, next, refreshed.user);
         return Ok(Json(body).into_response());
@@ -128,25 +128,31 @@ pub async fn refresh(
     }
     let presented = cookie::read(&headers)
         .ok_or_else(|| AppError::InvalidToken("no refresh token in the body or a cookie".into()))?;
-    match service::refresh(&state, &presented, client).await {
+    match service::refresh(&state, &presented, caller.addr).await {
         Ok(refreshed) => {
             let body = TokenResponse::new(refreshed.token, None, refreshed.user);
-            let mut response = Json(body).into_response();
-            if let Some(next) = refreshed.refresh {
-                let set = state.cookies.set(&next, refreshed.session_max_age);
-                response.headers_mut().append(header::SET_COOKIE, set);
-            }
-            Ok(response)
+            let response = Json(body).into_response();
+            Ok(match refreshed.refresh {
+                Some(next) => with_cookie(
+                    response,
+                    state.cookies.set(&next, refreshed.session_max_age),
+                ),
+                None => response,
+            })
         }
+        // A cookie that will never work again is removed.
         Err(refused @ AppError::InvalidToken(_)) => {
-            // A cookie that will never work again is removed.
-            let mut response = refused.into_response();
-            let clear = state.cookies.clear();
-            response.headers_mut().append(header::SET_COOKIE, clear);
-            Ok(response)
+            Ok(with_cookie(refused.into_response(), state.cookies.clear()))
         }
         Err(other) => Err(other),
     }
+}
+
+fn with_cookie(mut response: Response, set_cookie: HeaderValue) -> Response {
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, set_cookie);
+    response
 }
 
 /// `Sec-Fetch-Site` (sent by every current browser) says another site made the request.
@@ -176,10 +182,10 @@ pub async fn logout(
         })?,
     };
     service::logout(&state, &auth, scope).await?;
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    if scope.ends_current() {
-        let clear = state.cookies.clear();
-        response.headers_mut().append(header::SET_COOKIE, clear);
-    }
-    Ok(response)
+    let response = StatusCode::NO_CONTENT.into_response();
+    Ok(if scope.ends_current() {
+        with_cookie(response, state.cookies.clear())
+    } else {
+        response
+    })
 }

@@ -234,14 +234,9 @@ impl std::ops::Deref for TestApp {
 impl TestApp {
     /// Runs one round of the background purge now.
     pub async fn purge(&self) -> app::backend::service::Purged {
-        app::backend::service::purge_expired(
-            &self.state.db,
-            &self.state.throttle,
-            self.state.sessions.lifetimes,
-            &self.state.sign_in_limit,
-        )
-        .await
-        .expect("a purge")
+        app::backend::service::purge_expired(&self.state)
+            .await
+            .expect("a purge")
     }
 }
 

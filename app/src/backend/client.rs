@@ -68,25 +68,14 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &TrustedProxie
     client
 }
 
-/// The address a request comes from, as [`client_address`] decides.
+/// The address a request comes from, as [`client_address`] decides. Handlers extract it as part
+/// of [`Caller`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);
 
 impl std::fmt::Display for ClientAddr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
-    }
-}
-
-impl<S> FromRequestParts<S> for ClientAddr
-where
-    TrustedProxies: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self::of(parts, &TrustedProxies::from_ref(state)))
     }
 }
 
@@ -102,16 +91,13 @@ impl ClientAddr {
     }
 }
 
-/// Who signs in: the client's address and its `User-Agent` (first 200 characters), as a session
-/// records them (CONTRACT §5).
+/// Who is asking: the client's address, and its `User-Agent` without control characters (a
+/// session keeps its first characters, CONTRACT §5).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
     pub addr: ClientAddr,
     pub user_agent: String,
 }
-
-/// Characters of a `User-Agent` that a session keeps.
-pub const USER_AGENT_CHARS: usize = 200;
 
 impl Caller {
     pub fn of(parts: &Parts, trusted: &TrustedProxies) -> Self {
@@ -122,7 +108,6 @@ impl Caller {
             .unwrap_or_default()
             .chars()
             .filter(|c| !c.is_control())
-            .take(USER_AGENT_CHARS)
             .collect();
         Self {
             addr: ClientAddr::of(parts, trusted),

@@ -1,11 +1,8 @@
 //! The periodic purge: what has expired leaves the database.
 
-use crate::backend::auth::{throttle, ThrottlePolicy};
-use crate::backend::client::SignInLimiter;
+use crate::backend::auth::throttle;
 use crate::backend::error::{AppError, Context};
-use crate::backend::sessions::{self, Lifetimes};
-use crate::backend::{clock, revocations};
-use sea_orm::DatabaseConnection;
+use crate::backend::{clock, revocations, sessions, AppState};
 
 /// What one purge removed.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -20,22 +17,17 @@ pub struct Purged {
 ///
 /// # Errors
 /// An internal error when the database fails.
-pub async fn purge_expired(
-    db: &DatabaseConnection,
-    policy: &ThrottlePolicy,
-    lifetimes: Lifetimes,
-    limiter: &SignInLimiter,
-) -> Result<Purged, AppError> {
-    let now = clock::now();
-    limiter.forget_idle();
+pub async fn purge_expired(state: &AppState) -> Result<Purged, AppError> {
+    let (db, now) = (&state.db, clock::now());
+    state.sign_in_limit.forget_idle();
     let cutoff = now.saturating_sub(crate::backend::auth::token::LEEWAY_SECONDS);
     Ok(Purged {
         revocations: revocations::purge_expired_before(db, cutoff)
             .await
             .context("purging expired revocations")?,
-        sessions: sessions::purge_dead(db, now, lifetimes)
+        sessions: sessions::purge_dead(db, now, state.sessions.lifetimes)
             .await
             .context("purging ended sessions")?,
-        login_attempts: throttle::purge_stale(db, policy, now).await?,
+        login_attempts: throttle::purge_stale(db, &state.throttle, now).await?,
     })
 }

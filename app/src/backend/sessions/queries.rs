@@ -80,6 +80,11 @@ fn alive(now: u64, lifetimes: Lifetimes) -> Condition {
         .add(Column::LastUsedAt.gt(lifetimes.idle_cutoff(now)))
 }
 
+/// Characters of a `User-Agent` that a session keeps (CONTRACT §5; the column's width).
+pub const USER_AGENT_CHARS: usize = 200;
+/// Characters of the client's address (an IPv6 address is at most 45).
+const CLIENT_CHARS: usize = 64;
+
 /// Who signs in, from where.
 pub struct Device<'a> {
     pub user_agent: &'a str,
@@ -100,8 +105,8 @@ pub async fn start(
         created_at: to_db(now),
         last_used_at: to_db(now),
         expires_at: to_db(now.saturating_add(lifetimes.max)),
-        user_agent: device.user_agent.chars().take(200).collect(),
-        client: device.client.chars().take(64).collect(),
+        user_agent: device.user_agent.chars().take(USER_AGENT_CHARS).collect(),
+        client: device.client.chars().take(CLIENT_CHARS).collect(),
         ended_at: None,
         end_reason: None,
     };
