@@ -40,7 +40,9 @@ test-rust:
 # silent refreshes; with no grace window, a refresh token presented twice (two tabs refreshing
 # at once) would end the session, so the suite also proves one refresh at a time.
 E2E_DB := target/e2e/gatehouse.db
+# The suite's own SMTP sink (end2end/global-setup.ts starts it) and the Maildir the tests read.
 E2E_ENV := DATABASE_URL='sqlite://$(E2E_DB)?mode=rwc' \
+	SMTP_URL=smtp://127.0.0.1:2525 E2E_MAILDIR=$(CURDIR)/target/e2e/maildir \
 	JWT_SECRET=end-to-end-tests-secret-of-at-least-32-bytes \
 	JWT_TTL_SECONDS=5 REFRESH_REUSE_GRACE_SECONDS=0 \
 	AUTH_RATE_PER_MINUTE=100000 RUST_LOG=warn

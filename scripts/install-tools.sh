@@ -70,10 +70,11 @@ if ! PATH="$PWD/tools/node_modules/.bin:$PATH" have_version wasm-opt "version $W
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# Debian packages: Chromium for Playwright, wrk for the benchmarks.
+# Debian packages: Chromium for Playwright, wrk for the benchmarks, aiosmtpd as the tests' SMTP sink.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
 if [ ${#missing[@]} -gt 0 ]; then
   log "apt-get install ${missing[*]} (about a minute)"
   export DEBIAN_FRONTEND=noninteractive

@@ -5,4 +5,4 @@ pub mod api;
 pub mod startup;
 pub mod telemetry;
 
-pub use startup::{layers, router, run, serve, shutdown_signal};
+pub use startup::{background, layers, router, run, serve, shutdown_signal};

@@ -2,7 +2,7 @@
 //! drained.
 
 use crate::{api, telemetry};
-use app::backend::{service, AppError, AppState, Config, StartupError};
+use app::backend::{mail, service, AppError, AppState, Config, StartupError};
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
@@ -46,7 +46,7 @@ pub async fn run() -> Result<(), StartupError> {
 
     // One signal stops both the server (after draining) and the background purge.
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let purge = tokio::spawn(purge_periodically(state.clone(), stopped));
+    let background = background(&state, stopped);
     let shutdown = async move {
         shutdown_signal().await;
         let _ = stop.send(true);
@@ -54,7 +54,10 @@ pub async fn run() -> Result<(), StartupError> {
     serve(listener, router(state), shutdown)
         .await
         .map_err(|e| StartupError::new("LEPTOS_SITE_ADDR", format!("server error: {e}")))?;
-    purge.abort();
+    // A mail being sent now is claimed with a lease: if it is cut off, it goes after the next start.
+    for task in background {
+        task.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -101,6 +104,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/login", post(back_to_form))
         .route("/register", post(back_to_form))
+        .route("/forgot-password", post(back_to_form))
+        .route("/reset-password", post(back_to_form))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(DefaultBodyLimit::max(api::MAX_BODY_BYTES))
         .with_state(state);
@@ -217,6 +222,18 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing the requests in flight");
+}
+
+/// The work that runs beside the requests until `stopped` turns true: the purge and the mail sender.
+pub fn background(
+    state: &AppState,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> [tokio::task::JoinHandle<()>; 2] {
+    let sender = mail::sender::run(state.db.clone(), state.mailer.clone(), stopped.clone());
+    [
+        tokio::spawn(purge_periodically(state.clone(), stopped)),
+        tokio::spawn(sender),
+    ]
 }
 
 /// The background purge (`service::purge_expired`): revocations of expired tokens, ended and

@@ -2,7 +2,10 @@
 //! session's start in the browser.
 
 use crate::components::{signed_in, Nav, PageTitle, Unreachable};
-use crate::pages::{AccountPage, DashboardPage, HomePage, LoginPage, PublicPage, RegisterPage};
+use crate::pages::{
+    AccountPage, DashboardPage, ForgotPasswordPage, HomePage, LoginPage, PublicPage, RegisterPage,
+    ResetPasswordPage, VerifyEmailPage,
+};
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_meta::MetaTags;
@@ -54,6 +57,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("public") view=PublicPage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
                     <Route path=StaticSegment("login") view=LoginPage/>
+                    <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage/>
+                    <Route path=StaticSegment("reset-password") view=ResetPasswordPage/>
+                    <Route path=StaticSegment("verify-email") view=VerifyEmailPage/>
                     // Every signed-in page is mounted through the guard.
                     <Route path=StaticSegment("dashboard") view=|| signed_in(DashboardPage)/>
                     <Route path=StaticSegment("account") view=|| signed_in(AccountPage)/>

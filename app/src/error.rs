@@ -21,13 +21,16 @@ pub enum ErrorCode {
     MethodNotAllowed,
     Unavailable,
     Internal,
+    /// A mailed link that is unknown, used or expired (CONTRACT §6). Last, so the server
+    /// functions' encoding of the earlier codes is unchanged.
+    InvalidLink,
 }
 
 impl ErrorCode {
     /// The HTTP status that goes with the code.
     pub fn status(self) -> u16 {
         match self {
-            Self::BadRequest => 400,
+            Self::BadRequest | Self::InvalidLink => 400,
             Self::InvalidCredentials | Self::MissingToken | Self::InvalidToken => 401,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,

@@ -12,6 +12,8 @@ pub mod components;
 pub mod domain;
 /// The contract's error, one type for both doors.
 pub mod error;
+/// Escaping text for HTML: the sessions list and the mails.
+pub mod html;
 /// One component per page of CONTRACT §4.
 pub mod pages;
 /// Where to go after logging in: the `?next=` check.

@@ -1,5 +1,5 @@
-//! The server functions the pages call: register, log in, log out, the current user, and the
-//! session list. They are the second door to the same service as the JSON API. The browser sends
+//! The server functions the pages call: register, log in, log out, the current user, the
+//! session list, and the account over email (CONTRACT §6). They are the second door to the same service as the JSON API. The browser sends
 //! the access token as `Authorization: Bearer …` through [`TokenClient`], never as an argument.
 //! The refresh token never reaches the page: a sign-in here sets it as an `HttpOnly` cookie,
 //! which the browser sends only to `POST /api/auth/refresh` (`session::refresh`).
@@ -152,6 +152,106 @@ pub async fn current_user() -> Result<UserView, ApiError> {
     Ok(UserView::from(&auth.user))
 }
 
+/// Confirms an address by the token of a mailed link (`/verify-email`).
+#[server(prefix = "/rpc", endpoint = "verify-email", client = TokenClient, input = Postcard, output = Postcard)]
+pub async fn verify_email(token: String) -> Result<UserView, ApiError> {
+    let (state, caller) = door::start()?;
+    let user = crate::backend::service::verify_email(&state, &token, &caller)
+        .await
+        .map_err(door::fail)?;
+    Ok(UserView::from(&user))
+}
+
+#[server(prefix = "/rpc", endpoint = "resend-verification", client = TokenClient, input = Postcard, output = Postcard)]
+pub async fn resend_verification() -> Result<(), ApiError> {
+    let (state, auth) = door::authenticate().await?;
+    crate::backend::service::resend_verification(&state, &auth)
+        .await
+        .map_err(door::fail)
+}
+
+/// The same answer whether or not the address has an account.
+#[server(prefix = "/rpc", endpoint = "forgot-password", client = TokenClient, input = Postcard, output = Postcard)]
+pub async fn forgot_password(email: String) -> Result<(), ApiError> {
+    use crate::backend::AppError;
+    use crate::domain::{Email, FieldErrors};
+    let (state, caller) = door::start()?;
+    let email = Email::parse(&email).map_err(|e| {
+        door::fail(AppError::Validation(FieldErrors::from([(
+            "email".into(),
+            e.to_string(),
+        )])))
+    })?;
+    crate::backend::service::forgot_password(&state, email, &caller).map_err(door::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "reset-password", client = TokenClient, input = Postcard, output = Postcard)]
+pub async fn reset_password(token: String, password: String) -> Result<(), ApiError> {
+    use crate::backend::AppError;
+    let (state, caller) = door::start()?;
+    let password = crate::domain::parse_new_password(password)
+        .map_err(|fields| door::fail(AppError::Validation(fields)))?;
+    crate::backend::service::reset_password(&state, &token, password, &caller)
+        .await
+        .map_err(door::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "rename", client = TokenClient, input = Postcard, output = Postcard)]
+pub async fn rename(name: String) -> Result<UserView, ApiError> {
+    use crate::backend::AppError;
+    use crate::domain::{FieldErrors, UserName};
+    let (state, auth, _) = door::signed_in().await?;
+    let name = UserName::parse(&name).map_err(|e| {
+        door::fail(AppError::Validation(FieldErrors::from([(
+            "name".into(),
+            e.to_string(),
+        )])))
+    })?;
+    let user = crate::backend::service::rename(&state, &auth, name)
+        .await
+        .map_err(door::fail)?;
+    Ok(UserView::from(&user))
+}
+
+#[server(prefix = "/rpc", endpoint = "change-password", client = TokenClient, input = Postcard, output = Postcard)]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), ApiError> {
+    use crate::backend::AppError;
+    let (state, auth, caller) = door::signed_in().await?;
+    let change = crate::domain::PasswordChange::parse(current_password, new_password)
+        .map_err(|fields| door::fail(AppError::Validation(fields)))?;
+    crate::backend::service::change_password(&state, &auth, change, &caller)
+        .await
+        .map_err(door::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "change-email", client = TokenClient, input = Postcard, output = Postcard)]
+pub async fn change_email(password: String, email: String) -> Result<(), ApiError> {
+    use crate::backend::AppError;
+    let (state, auth, caller) = door::signed_in().await?;
+    let change = crate::domain::EmailChange::parse(password, &email)
+        .map_err(|fields| door::fail(AppError::Validation(fields)))?;
+    crate::backend::service::change_email(&state, &auth, change, &caller)
+        .await
+        .map_err(door::fail)
+}
+
+/// Deletes the account; its refresh cookie goes with it.
+#[server(prefix = "/rpc", endpoint = "delete-account", client = TokenClient, input = Postcard, output = Postcard)]
+pub async fn delete_account(password: String) -> Result<(), ApiError> {
+    use crate::backend::AppError;
+    let (state, auth, caller) = door::signed_in().await?;
+    let password = crate::domain::parse_password(password)
+        .map_err(|fields| door::fail(AppError::Validation(fields)))?;
+    crate::backend::service::delete_account(&state, &auth, password, &caller)
+        .await
+        .map_err(door::fail)?;
+    door::set_cookie(crate::backend::auth::CookiePolicy::clear);
+    Ok(())
+}
+
 /// The server side of the door: state, the client's address, authentication, and errors with
 /// their HTTP status and headers (the same [`AppError::parts`] as the JSON API).
 ///
@@ -224,6 +324,14 @@ pub(crate) mod door {
             .await
             .map_err(fail)?;
         Ok((state, auth))
+    }
+
+    /// [`authenticate`], and who asks: for the changes that check a password under the login
+    /// throttling.
+    pub async fn signed_in() -> Result<(AppState, AuthUser, Caller), ApiError> {
+        let (state, auth) = authenticate().await?;
+        let caller = Caller::of(&parts()?, &state.trusted_proxies);
+        Ok((state, auth, caller))
     }
 
     /// Maps a service error to the door's error, with the JSON API's status and headers.

@@ -306,6 +306,7 @@ mod tests {
             id: uuid::Uuid::nil(),
             name: "Ann".into(),
             email: "ann@example.com".into(),
+            email_verified: false,
             created_at: "2026-01-01T00:00:00Z".into(),
         }
     }

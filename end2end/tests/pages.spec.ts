@@ -17,7 +17,7 @@ test("the public page is readable with no token", async ({ page }) => {
 
 test("no page logs an error to the console, signed out or in", async ({ page, request }) => {
   const errors = watchErrors(page);
-  for (const path of ["/", "/public", "/register", "/login", "/dashboard"]) {
+  for (const path of ["/", "/public", "/register", "/login", "/forgot-password", "/reset-password", "/dashboard"]) {
     await open(page, path);
   }
   const user = await apiUser(request);
@@ -30,7 +30,7 @@ test("no page logs an error to the console, signed out or in", async ({ page, re
 });
 
 test("every page carries a strict CSP and the other security headers", async ({ request }) => {
-  for (const path of ["/", "/public", "/register", "/login", "/dashboard", "/no-such-page"]) {
+  for (const path of ["/", "/public", "/register", "/login", "/forgot-password", "/reset-password", "/verify-email", "/dashboard", "/no-such-page"]) {
     const response = await request.get(path);
     const headers = response.headers();
     const csp = headers["content-security-policy"];

@@ -4,29 +4,37 @@ import { apiUser, open, PASSWORD, storedToken, storeToken } from "./helpers";
 // What must hold when things are not as they should be: the app not running yet, a token that is
 // stale, junk in storage, a session ended elsewhere, a server that cannot be reached.
 
-for (const [path, button] of [["/login", "Log in"], ["/register", "Create account"]]) {
-  test(`before the WASM runs, ${path} never puts a password in a URL`, async ({ page }) => {
+// Each form, its button, and what is typed into it (the last field gets the Enter).
+const forms: [string, string, [string, string][]][] = [
+  ["/login", "Log in", [["Email", "early@example.com"], ["Password", PASSWORD]]],
+  ["/register", "Create account", [["Name", "Early Eve"], ["Email", "early@example.com"], ["Password", PASSWORD]]],
+  ["/forgot-password", "Send reset link", [["Email", "early@example.com"]]],
+  ["/reset-password", "Set password", [["New password", PASSWORD]]],
+];
+
+for (const [path, button, fields] of forms) {
+  test(`before the WASM runs, ${path} never puts a password or an address in a URL`, async ({ page }) => {
     // The app never starts: its WASM does not load.
     await page.route("**/*.wasm", (route) => route.abort());
     const requests: { method: string; url: string }[] = [];
     page.on("request", (r) => requests.push({ method: r.method(), url: r.url() }));
     await page.goto(path);
-    if (path === "/register") await page.getByLabel("Name", { exact: true }).fill("Early Eve");
-    await page.getByLabel("Email", { exact: true }).fill("early@example.com");
-    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    for (const [label, value] of fields) await page.getByLabel(label, { exact: true }).fill(value);
     await expect(page.getByRole("button", { name: button })).toBeDisabled();
 
     // Enter in a field: with the button disabled, the browser submits nothing.
-    await page.getByLabel("Password", { exact: true }).press("Enter");
+    const last = fields[fields.length - 1][0];
+    await page.getByLabel(last, { exact: true }).press("Enter");
     // A password manager's auto-submit bypasses the button: it posts, and comes back to the form.
     await Promise.all([
       page.waitForURL((url) => url.pathname === path),
       page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === path),
       page.evaluate(() => document.querySelector("form")!.submit()),
     ]);
-    await expect(page.getByLabel("Password", { exact: true })).toBeVisible();
+    await expect(page.getByLabel(last, { exact: true })).toBeVisible();
 
-    const leaked = requests.filter((r) => r.url.includes("password") || r.url.includes(encodeURIComponent(PASSWORD)) || r.url.includes("early"));
+    const query = (url: string) => decodeURIComponent(new URL(url).search);
+    const leaked = requests.filter((r) => query(r.url).includes(PASSWORD) || query(r.url).includes("early") || query(r.url).includes("password"));
     expect(leaked).toEqual([]);
     expect(requests.filter((r) => r.method === "POST").map((r) => new URL(r.url).pathname)).toEqual([path]);
     expect(new URL(page.url()).search).toBe("");

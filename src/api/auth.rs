@@ -49,6 +49,14 @@ pub struct UserResponse {
     user: UserView,
 }
 
+impl From<&app::backend::users::User> for UserResponse {
+    fn from(user: &app::backend::users::User) -> Self {
+        Self {
+            user: UserView::from(user),
+        }
+    }
+}
+
 /// The token response of login and refresh. `refresh_token` is left out where the client does
 /// not get one: a refresh by cookie (the cookie is replaced instead), or within the grace window.
 #[derive(Serialize)]

@@ -1,5 +1,6 @@
 //! The JSON API of CONTRACT §2: plain axum handlers that parse, call the service, and map.
 
+mod account;
 mod auth;
 mod body;
 mod health;
@@ -9,7 +10,7 @@ pub use body::{ApiBody, OptionalBody, MAX_BODY_BYTES};
 
 use app::backend::{AppError, AppState};
 use axum::http::{header, HeaderValue};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -24,6 +25,19 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
+        .route("/auth/verify-email", post(account::verify_email))
+        .route(
+            "/auth/verify-email/resend",
+            post(account::resend_verification),
+        )
+        .route("/auth/password/forgot", post(account::forgot_password))
+        .route("/auth/password/reset", post(account::reset_password))
+        .route(
+            "/account",
+            patch(account::rename).delete(account::delete_account),
+        )
+        .route("/account/password", post(account::change_password))
+        .route("/account/email", post(account::change_email))
         .route("/sessions", get(sessions::list))
         .route("/sessions/{id}", delete(sessions::end))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

@@ -48,10 +48,15 @@ async fn registering_returns_201_with_the_user_and_no_secret() {
     );
     let body: Value = serde_json::from_str(&text).unwrap();
     let user = &body["user"];
-    assert_eq!(user.as_object().unwrap().len(), 4, "{body}");
+    // USER of CONTRACT §2: id, name, email, email_verified, created_at, and nothing else.
+    assert_eq!(user.as_object().unwrap().len(), 5, "{body}");
     assert!(uuid::Uuid::parse_str(user["id"].as_str().unwrap()).is_ok());
     assert_eq!(user["name"], "Ada Lovelace");
     assert_eq!(user["email"], email.to_lowercase());
+    assert_eq!(
+        user["email_verified"], false,
+        "nobody has followed the link yet"
+    );
     assert!(
         chrono::DateTime::parse_from_rfc3339(user["created_at"].as_str().unwrap()).is_ok(),
         "{body}"

@@ -106,6 +106,12 @@ impl Server {
         }
     }
 
+    /// SIGKILL, and waits for the process to be gone.
+    pub fn kill_9(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
     pub fn log(&self) -> Vec<String> {
         self.output.lock().unwrap().clone()
     }

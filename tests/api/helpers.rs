@@ -174,6 +174,41 @@ impl ApiClient {
             .expect("request")
     }
 
+    /// `method path` with a bearer token and a JSON body: the account routes of CONTRACT §6.
+    pub async fn send_auth(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> Response {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn verify_email(&self, token: &str) -> Response {
+        self.post_json("/api/auth/verify-email", &json!({ "token": token }))
+            .await
+    }
+
+    pub async fn forgot(&self, email: &str) -> Response {
+        self.post_json("/api/auth/password/forgot", &json!({ "email": email }))
+            .await
+    }
+
+    pub async fn reset(&self, token: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/auth/password/reset",
+            &json!({ "token": token, "password": password }),
+        )
+        .await
+    }
+
     /// Logs in with a good password and returns both tokens.
     pub async fn tokens(&self, email: &str, password: &str) -> Tokens {
         Tokens::from(self.login(email, password).await).await
@@ -219,8 +254,10 @@ pub struct TestApp {
     pub api: ApiClient,
     pub state: AppState,
     /// Owns the database file: it lives as long as the app.
-    _dir: TempDir,
+    dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
+    /// Stops the background work (the purge, the mail sender) when dropped.
+    _background: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::ops::Deref for TestApp {
@@ -232,6 +269,11 @@ impl std::ops::Deref for TestApp {
 }
 
 impl TestApp {
+    /// Where mail goes as `.eml` files when `SMTP_URL` is unset.
+    pub fn outbox_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("data/outbox")
+    }
+
     /// Runs one round of the background purge now.
     pub async fn purge(&self) -> app::backend::service::Purged {
         app::backend::service::purge_expired(&self.state)
@@ -280,6 +322,8 @@ pub async fn spawn_app_with(
         .expect("bind");
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
+    let (background, stopped) = tokio::sync::watch::channel(false);
+    gatehouse::background(&state, stopped);
     let router = gatehouse::router(state.clone());
     tokio::spawn(gatehouse::serve(listener, router, async {
         let _ = rx.await;
@@ -287,8 +331,9 @@ pub async fn spawn_app_with(
     TestApp {
         api: ApiClient::new(address),
         state,
-        _dir: dir,
+        dir,
         shutdown: Some(tx),
+        _background: background,
     }
 }
 

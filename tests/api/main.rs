@@ -1,13 +1,16 @@
-//! Gatehouse's API tests: CONTRACT §1–3 and §5 checked from the outside, against the real router (or the
+//! Gatehouse's API tests: CONTRACT §1–3, §5 and §6 checked from the outside, against the real router (or the
 //! real binary, where a process must start, stop or die).
 
 mod helpers;
+mod mail_sink;
 
+mod account;
 mod auth_flow;
 mod binary;
 mod cookies;
 mod errors;
 mod layout;
+mod outbox;
 mod postgres;
 mod robustness;
 mod server_fns;

@@ -257,3 +257,67 @@ async fn refresh_rotation_is_race_free_across_two_instances_and_an_ended_session
     drop(servers);
     database.drop().await;
 }
+
+/// CONTRACT §6 on two real instances of one Postgres database: each mail goes out once, however
+/// many senders poll, and a reset on one ends the sessions the other serves.
+#[tokio::test]
+async fn two_instances_send_each_mail_once_and_a_reset_ends_sessions_on_both() {
+    use crate::mail_sink::MailSink;
+    let Some(database) = fresh_database().await else {
+        return;
+    };
+    {
+        let sink = MailSink::start();
+        let smtp = sink.url();
+        let vars = [
+            ("DATABASE_URL", database.url.as_str()),
+            ("SMTP_URL", smtp.as_str()),
+            ("AUTH_RATE_PER_MINUTE", "0"),
+            ("JWT_SECRET", TEST_SECRET),
+        ];
+        let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let a = Server::start(dir_a.path(), &vars).await;
+        let b = Server::start(dir_b.path(), &vars).await;
+
+        // Twenty registrations, spread over both: twenty confirmation mails, each once.
+        let emails: Vec<String> = (0..20).map(|_| unique_email()).collect();
+        for (i, email) in emails.iter().enumerate() {
+            let server = if i % 2 == 0 { &a } else { &b };
+            assert_eq!(
+                server.register("N", email, GOOD_PASSWORD).await.status(),
+                StatusCode::CREATED
+            );
+        }
+        for email in &emails {
+            sink.wait_for(email, 1).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        assert_eq!(sink.mails().len(), 20, "every mail exactly once");
+
+        let email = &emails[0];
+        let on_a = a.tokens(email, GOOD_PASSWORD).await;
+        let on_b = b.tokens(email, GOOD_PASSWORD).await;
+        assert_eq!(b.forgot(email).await.status(), StatusCode::ACCEPTED);
+        let token = sink.wait_for(email, 2).await.remove(1).token();
+        assert_eq!(
+            a.reset(&token, "a brand new passphrase").await.status(),
+            StatusCode::NO_CONTENT
+        );
+        for server in [&a, &b] {
+            for tokens in [&on_a, &on_b] {
+                assert_invalid_token(server.me(&tokens.access).await).await;
+            }
+        }
+        assert_error(
+            b.reset(&token, "another passphrase!").await,
+            400,
+            "invalid_link",
+        )
+        .await;
+        assert_eq!(
+            b.login(email, "a brand new passphrase").await.status(),
+            StatusCode::OK
+        );
+    }
+    database.drop().await;
+}

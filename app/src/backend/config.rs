@@ -1,6 +1,7 @@
 //! CONTRACT §1: the typed configuration, read once at start from the environment and `.env`.
 
 use super::client::TrustedProxies;
+use super::link_tokens::LinkLifetimes;
 use super::sessions::Lifetimes;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
@@ -22,14 +23,24 @@ pub const MAX_SESSION_SECONDS: u64 = 10 * 365 * 24 * 3600;
 pub const MAX_TTL_SECONDS: u64 = 365 * 24 * 3600;
 pub const MIN_SECRET_BYTES: usize = 32;
 pub const DEFAULT_AUTH_RATE_PER_MINUTE: u32 = 60;
+/// The sender of every mail.
+pub const DEFAULT_MAIL_FROM: &str = "Gatehouse <no-reply@localhost>";
+/// Half an hour to use a password-reset link.
+pub const DEFAULT_RESET_LINK_TTL_SECONDS: u64 = 1800;
+/// A day to use an email-confirmation link.
+pub const DEFAULT_VERIFY_LINK_TTL_SECONDS: u64 = 86_400;
 /// Where earlier versions kept the generated key (relative to the working directory); a key found
 /// there is moved into the database once.
 pub const LEGACY_KEY_FILE: &str = "data/jwt-secret";
 
 /// Every variable of CONTRACT §1 that [`Config::load`] reads (`LEPTOS_SITE_ADDR` is Leptos's own).
-pub const VARIABLES: [&str; 12] = [
+pub const VARIABLES: [&str; 16] = [
     "DATABASE_URL",
     "GATEHOUSE_PUBLIC_URL",
+    "SMTP_URL",
+    "MAIL_FROM",
+    "RESET_LINK_TTL_SECONDS",
+    "VERIFY_LINK_TTL_SECONDS",
     "JWT_SECRET",
     "JWT_TTL_SECONDS",
     "SESSION_IDLE_SECONDS",
@@ -52,6 +63,12 @@ pub struct Config {
     pub public_url: Option<String>,
     /// `SESSION_IDLE_SECONDS` and `SESSION_MAX_SECONDS`.
     pub sessions: Lifetimes,
+    /// `SMTP_URL`; `None` writes mail as `.eml` files. Secret: it may hold a password.
+    pub smtp_url: Option<SecretString>,
+    /// `MAIL_FROM`.
+    pub mail_from: lettre::message::Mailbox,
+    /// `RESET_LINK_TTL_SECONDS` and `VERIFY_LINK_TTL_SECONDS`.
+    pub links: LinkLifetimes,
     /// `REFRESH_REUSE_GRACE_SECONDS`: how long a just-rotated refresh token may come back.
     pub refresh_reuse_grace: u64,
     /// `AUTH_RATE_PER_MINUTE`: sign-in requests a minute per client address; 0 turns it off.
@@ -62,6 +79,8 @@ pub struct Config {
     pub log_filter: String,
     /// The key file of earlier versions, taken over into the database when `JWT_SECRET` is unset.
     pub legacy_key_file: PathBuf,
+    /// Where mail is written as `.eml` files when `SMTP_URL` is unset.
+    pub outbox_dir: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +170,32 @@ impl Config {
             0,
             3600,
         )?;
+        let links = LinkLifetimes {
+            reset: seconds(
+                "RESET_LINK_TTL_SECONDS",
+                DEFAULT_RESET_LINK_TTL_SECONDS,
+                1,
+                MAX_SESSION_SECONDS,
+            )?,
+            verify: seconds(
+                "VERIFY_LINK_TTL_SECONDS",
+                DEFAULT_VERIFY_LINK_TTL_SECONDS,
+                1,
+                MAX_SESSION_SECONDS,
+            )?,
+        };
+        let smtp_url = var("SMTP_URL")
+            .map(|raw| check_smtp_url(&raw))
+            .transpose()?;
+        let mail_from = var("MAIL_FROM")
+            .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned())
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| {
+                StartupError::new(
+                    "MAIL_FROM",
+                    format!("must be an address like `Gatehouse <no-reply@example.com>`: {e}"),
+                )
+            })?;
         let public_url = var("GATEHOUSE_PUBLIC_URL")
             .map(|raw| check_public_url(&raw))
             .transpose()?;
@@ -180,11 +225,15 @@ impl Config {
             },
             public_url,
             sessions,
+            smtp_url,
+            mail_from,
+            links,
             refresh_reuse_grace,
             auth_rate_per_minute,
             trusted_proxies,
             log_filter: var("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
             legacy_key_file: root.join(LEGACY_KEY_FILE),
+            outbox_dir: root.join(super::mail::DEFAULT_OUTBOX_DIR),
         })
     }
 }
@@ -203,6 +252,20 @@ fn check_database_url(url: &str) -> Result<(), StartupError> {
             "DATABASE_URL",
             "not a URL; use sqlite://… or postgres://…",
         )),
+    }
+}
+
+/// `smtp://` or `smtps://`; the rest is lettre's to read. The value is never echoed: it may hold a
+/// password.
+fn check_smtp_url(raw: &str) -> Result<SecretString, StartupError> {
+    let url = raw.trim();
+    if url.starts_with("smtp://") || url.starts_with("smtps://") {
+        Ok(SecretString::from(url.to_owned()))
+    } else {
+        Err(StartupError::new(
+            "SMTP_URL",
+            "must start with smtp:// or smtps://",
+        ))
     }
 }
 
@@ -285,6 +348,13 @@ mod tests {
         assert_eq!(config.refresh_reuse_grace, 10);
         assert_eq!(config.public_url, None);
         assert!(!config.secure_cookies());
+        assert!(config.smtp_url.is_none(), "mail goes to .eml files");
+        assert_eq!(
+            config.mail_from.to_string(),
+            "Gatehouse <no-reply@localhost>"
+        );
+        assert_eq!(config.links.reset, 1800);
+        assert_eq!(config.links.verify, 86_400);
         assert_eq!(config.jwt.issuer, "gatehouse");
         assert_eq!(config.jwt.audience, "gatehouse");
         assert_eq!(config.auth_rate_per_minute, 60);
@@ -356,6 +426,26 @@ mod tests {
     }
 
     #[test]
+    fn mail_settings_are_read_and_an_smtp_password_is_never_echoed() {
+        let config = load(&[
+            ("SMTP_URL", "smtps://ann:hunter2hunter2@mail.example.com"),
+            ("MAIL_FROM", "Example <auth@example.com>"),
+            ("RESET_LINK_TTL_SECONDS", "600"),
+            ("VERIFY_LINK_TTL_SECONDS", "3600"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.smtp_url.as_ref().map(ExposeSecret::expose_secret),
+            Some("smtps://ann:hunter2hunter2@mail.example.com")
+        );
+        assert!(!format!("{config:?}").contains("hunter2"));
+        assert_eq!(config.mail_from.email.to_string(), "auth@example.com");
+        assert_eq!((config.links.reset, config.links.verify), (600, 3600));
+        let err = load(&[("SMTP_URL", "imap://ann:hunter2hunter2@mail.example.com")]).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"));
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         for (name, value) in [
             ("JWT_TTL_SECONDS", "soon"),
@@ -372,6 +462,11 @@ mod tests {
             ("REFRESH_REUSE_GRACE_SECONDS", "-1"),
             ("GATEHOUSE_PUBLIC_URL", "example.com"),
             ("GATEHOUSE_PUBLIC_URL", "ftp://example.com"),
+            ("SMTP_URL", "mail.example.com:25"),
+            ("SMTP_URL", "http://mail.example.com"),
+            ("MAIL_FROM", "not an address"),
+            ("RESET_LINK_TTL_SECONDS", "0"),
+            ("VERIFY_LINK_TTL_SECONDS", "a day"),
         ] {
             let err = load(&[(name, value)]).unwrap_err();
             assert_eq!(err.variable, name, "{name}={value}");

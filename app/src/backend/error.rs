@@ -41,6 +41,9 @@ pub enum AppError {
     InvalidToken(String),
     #[error("not found")]
     NotFound,
+    /// A mailed link that is unknown, used or expired; the reason is for the log only.
+    #[error("invalid link: {0}")]
+    InvalidLink(&'static str),
     #[error("method not allowed")]
     MethodNotAllowed,
     /// The database does not answer.
@@ -88,6 +91,7 @@ impl AppError {
             Self::MissingToken => ErrorCode::MissingToken,
             Self::InvalidToken(_) => ErrorCode::InvalidToken,
             Self::NotFound => ErrorCode::NotFound,
+            Self::InvalidLink(_) => ErrorCode::InvalidLink,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::Unavailable(_) | Self::Busy { .. } => ErrorCode::Unavailable,
             Self::Internal { .. } => ErrorCode::Internal,
@@ -126,6 +130,9 @@ impl AppError {
             }
             Self::InvalidToken(_) => "The access token is invalid, expired or revoked.".into(),
             Self::NotFound => "There is nothing at this address.".into(),
+            Self::InvalidLink(_) => {
+                "This link is invalid or has expired. Ask for a new one.".into()
+            }
             Self::MethodNotAllowed => "This address does not accept that method.".into(),
             Self::Unavailable(_) => "The service cannot reach its database right now.".into(),
             Self::Busy { retry_after, .. } => {

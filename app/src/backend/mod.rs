@@ -13,8 +13,14 @@ pub mod config;
 pub mod db;
 /// `AppError`, its HTTP form, and `.context()` for infrastructure calls.
 pub mod error;
+/// Table `link_tokens`: the links mailed to users, hashed, single-use, expiring.
+pub mod link_tokens;
 /// Table `login_attempts`: guesses counted per account and per address.
 pub mod login_attempts;
+/// Mail: the outbox's transport, the words of each mail, the background sender.
+pub mod mail;
+/// Table `outbox`: mail waiting to be sent, and the record of what was.
+pub mod outbox;
 /// Table `refresh_tokens`: every refresh token of a session, by hash.
 pub mod refresh_tokens;
 /// Table `revoked_tokens`.

@@ -6,6 +6,8 @@ use super::auth::password::DEFAULT_MAX_WAIT;
 use super::auth::{CookiePolicy, PasswordHasher, ThrottlePolicy, TokenKeys};
 use super::client::{SignInLimiter, TrustedProxies};
 use super::config::{check_secret, Config, StartupError};
+use super::link_tokens::LinkLifetimes;
+use super::mail::Mailer;
 use super::sessions::SessionPolicy;
 use super::{clock, db, signing_keys};
 use axum::extract::FromRef;
@@ -32,6 +34,11 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub sessions: SessionPolicy,
     pub cookies: CookiePolicy,
+    /// The outbox's transport and sender of every mail.
+    pub mailer: Mailer,
+    /// `GATEHOUSE_PUBLIC_URL` (or `http://` + the listen address): the base of every mailed link.
+    pub public_url: Arc<str>,
+    pub links: LinkLifetimes,
     pub hasher: PasswordHasher,
     pub throttle: ThrottlePolicy,
     pub sign_in_limit: SignInLimiter,
@@ -61,6 +68,16 @@ impl AppState {
         };
         let tokens = TokenKeys::new(&config.jwt, &secret)
             .map_err(|e| StartupError::new("JWT_SECRET", e.to_string()))?;
+        let mailer = Mailer::new(
+            config.smtp_url.as_ref(),
+            config.mail_from.clone(),
+            &config.outbox_dir,
+        )
+        .map_err(|reason| StartupError::new("SMTP_URL", reason))?;
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", leptos_options.site_addr));
         Ok(Self {
             leptos_options,
             writer: db::Writer::for_database(&db),
@@ -73,6 +90,9 @@ impl AppState {
             cookies: CookiePolicy {
                 secure: config.secure_cookies(),
             },
+            mailer,
+            public_url: public_url.into(),
+            links: config.links,
             hasher: PasswordHasher::new(PasswordHasher::default_concurrency(), DEFAULT_MAX_WAIT),
             throttle: ThrottlePolicy::default(),
             sign_in_limit: SignInLimiter::per_minute(config.auth_rate_per_minute),

@@ -1,6 +1,6 @@
-//! What the login and registration forms share: field errors, the form's own error, progress that
-//! blocks a second submit, a submit button that waits for the app to run, and what happens when
-//! the server answers.
+//! What every form shares (login, registration, the account's forms, the password reset): field
+//! errors, the form's own error, progress that blocks a second submit, a submit button that waits
+//! for the app to run, and what happens when the server answers.
 //!
 //! Before the WASM runs, a form must not submit anything useful, and above all not put a password
 //! in a URL: the forms are `method="post"` (a submit the app does not catch posts to the page,
@@ -42,16 +42,20 @@ impl AuthForm {
     }
 
     /// Starts a submission: false while one is running, or when the browser-side check found
-    /// problems (they are shown next to their fields, and the password is cleared, as after an
-    /// error from the server).
-    pub fn begin(&self, checked: Result<(), FieldErrors>, password: RwSignal<String>) -> bool {
+    /// problems (they are shown next to their fields, and the password, if the form has one, is
+    /// cleared, as after an error from the server).
+    pub fn begin(
+        &self,
+        checked: Result<(), FieldErrors>,
+        password: Option<RwSignal<String>>,
+    ) -> bool {
         if self.pending.get_untracked() {
             return false;
         }
         self.problem.set(None);
         match checked {
             Err(found) => {
-                password.set(String::new());
+                clear(password);
                 self.errors.set(found);
                 false
             }
@@ -63,8 +67,8 @@ impl AuthForm {
         }
     }
 
-    /// Ends a submission: a success stores the token, signs in and goes to `target`; a failure
-    /// shows the server's words, keeps what was typed and clears only the password.
+    /// Ends a sign-in: a success stores the token, signs in and goes to `target`; a failure is
+    /// shown as [`AuthForm::settle`] shows it.
     pub fn finish(
         &self,
         result: Result<SignedIn, ApiError>,
@@ -72,19 +76,36 @@ impl AuthForm {
         go: impl FnOnce(&str),
         target: &str,
     ) {
+        if let Some(signed_in) = self.settle(result, Some(password)) {
+            storage::store(&signed_in.access_token, signed_in.expires_in);
+            self.auth.dispatch(SessionEvent::SignedIn(signed_in.user));
+            go(target);
+        }
+    }
+
+    /// Ends a submission: the value on success; on a failure, `None`, and the server's words are
+    /// shown, what was typed is kept, and only the password (if the form has one) is cleared.
+    pub fn settle<T>(
+        &self,
+        result: Result<T, ApiError>,
+        password: Option<RwSignal<String>>,
+    ) -> Option<T> {
         self.pending.set(false);
         match result {
-            Ok(signed_in) => {
-                storage::store(&signed_in.access_token, signed_in.expires_in);
-                self.auth.dispatch(SessionEvent::SignedIn(signed_in.user));
-                go(target);
-            }
+            Ok(value) => Some(value),
             Err(error) => {
-                password.set(String::new());
+                clear(password);
                 self.errors.set(error.fields);
                 self.problem.set(Some(error.message));
+                None
             }
         }
+    }
+}
+
+fn clear(password: Option<RwSignal<String>>) {
+    if let Some(password) = password {
+        password.set(String::new());
     }
 }
 

@@ -3,17 +3,20 @@
 use crate::domain::FieldErrors;
 use leptos::prelude::*;
 
-/// `id` is also the field's name in the server's `fields`; `label` is the visible label.
+/// `id` is also the field's name in the server's `fields`, unless `key` names it (two forms of one
+/// page may each have a `password`); `label` is the visible label.
 #[component]
 pub fn Field(
     id: &'static str,
     label: &'static str,
+    #[prop(optional)] key: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     value: RwSignal<String>,
     errors: RwSignal<FieldErrors>,
 ) -> impl IntoView {
-    let error = move || errors.with(|e| e.get(id).cloned());
+    let key = key.unwrap_or(id);
+    let error = move || errors.with(|e| e.get(key).cloned());
     let error_id = format!("{id}-error");
     view! {
         <div class="field" class:invalid=move || error().is_some()>

@@ -1,6 +1,7 @@
 //! Domain types shared by the server and the browser: parsing them is the validation of CONTRACT §2,
 //! so a form checks input with exactly the rules the server applies.
 
+mod account;
 mod credentials;
 mod email;
 mod fields;
@@ -10,6 +11,7 @@ mod session;
 mod user;
 mod user_name;
 
+pub use account::{parse_new_password, parse_password, EmailChange, PasswordChange};
 pub use credentials::Credentials;
 pub use email::{Email, EmailError};
 pub use fields::FieldErrors;

@@ -8,6 +8,8 @@ pub struct UserView {
     pub id: uuid::Uuid,
     pub name: String,
     pub email: String,
+    /// The user has confirmed `email` by the link mailed to it (CONTRACT §6).
+    pub email_verified: bool,
     /// RFC 3339, UTC.
     pub created_at: String,
 }

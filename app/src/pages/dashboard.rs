@@ -2,7 +2,7 @@
 
 use crate::components::PageTitle;
 use crate::domain::LogoutScope;
-use crate::rpc::logout;
+use crate::rpc::{logout, resend_verification};
 use crate::session::{storage, Auth, Session, SessionEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -48,6 +48,7 @@ fn DashboardContent() -> impl IntoView {
             {move || match auth.session.get() {
                 Session::SignedIn(user) => view! {
                     <h1>{format!("Welcome, {}!", user.name)}</h1>
+                    {(!user.email_verified).then(|| view! { <ConfirmNotice/> })}
                     <p>"You are signed in as " <strong class="email">{user.email}</strong> "."</p>
                     <p>"Only a valid token opens this page. " <A href="/account">"Your account and sessions"</A></p>
                     <button type="button" class="secondary" on:click=on_logout.clone() disabled=move || leaving.get()>
@@ -57,5 +58,34 @@ fn DashboardContent() -> impl IntoView {
                 _ => view! { <p class="loading" aria-busy="true">"Checking your session…"</p> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// Until the address is confirmed: the notice, and "Resend" for another link (the server mails at
+/// most one a minute, and says the same either way).
+#[component]
+fn ConfirmNotice() -> impl IntoView {
+    // What the last "Resend" came to: nothing yet, under way, or its words.
+    let status = RwSignal::new(None::<&'static str>);
+    let on_resend = move |_| {
+        if status.get_untracked() == Some("Sending…") {
+            return;
+        }
+        status.set(Some("Sending…"));
+        spawn_local(async move {
+            status.set(Some(match resend_verification().await {
+                Ok(()) => "A new link is on its way. Check your inbox.",
+                Err(_) => "The link could not be sent. Try again in a moment.",
+            }));
+        });
+    };
+    view! {
+        <div class="notice confirm-notice" role="status">
+            <p><strong>"Please confirm your email address"</strong>": open the link we mailed you."</p>
+            <button type="button" class="secondary" on:click=on_resend disabled=move || status.get() == Some("Sending…")>
+                "Resend"
+            </button>
+            <p>{move || status.get()}</p>
+        </div>
     }
 }

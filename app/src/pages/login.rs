@@ -22,7 +22,7 @@ pub fn LoginPage() -> impl IntoView {
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let checked = Credentials::check(&email.get_untracked(), &password.get_untracked());
-        if !form.begin(checked, password) {
+        if !form.begin(checked, Some(password)) {
             return;
         }
         let target = after_login(query.with_untracked(|q| q.get("next")).as_deref());
@@ -51,6 +51,7 @@ pub fn LoginPage() -> impl IntoView {
                 <Field id="password" label="Password" kind="password" autocomplete="current-password" value=password errors=form.errors/>
                 <SubmitRow form label="Log in" busy_label="Logging in…"/>
             </form>
+            <p class="aside"><A href="/forgot-password">"Forgot your password?"</A></p>
             <p class="aside">"No account yet? " <A href="/register">"Create one"</A></p>
         </section>
     }

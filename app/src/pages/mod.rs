@@ -26,14 +26,35 @@ macro_rules! page_chunk {
 
 mod account;
 mod dashboard;
+mod forgot_password;
 mod home;
 mod login;
 mod public;
 mod register;
+mod reset_password;
+mod verify_email;
 
 pub use account::AccountPage;
 pub use dashboard::DashboardPage;
+pub use forgot_password::ForgotPasswordPage;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use public::PublicPage;
 pub use register::RegisterPage;
+pub use reset_password::ResetPasswordPage;
+pub use verify_email::VerifyEmailPage;
+
+/// The token of a mailed link: the page's URL fragment, `#token=…` (CONTRACT §6). Empty on the
+/// server, which never sees a fragment, and when the URL has none.
+fn link_token() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let hash = leptos::prelude::window()
+            .location()
+            .hash()
+            .unwrap_or_default();
+        hash.strip_prefix("#token=").unwrap_or_default().to_owned()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}

@@ -24,7 +24,7 @@ pub fn RegisterPage() -> impl IntoView {
             &email.get_untracked(),
             &password.get_untracked(),
         );
-        if !form.begin(checked, password) {
+        if !form.begin(checked, Some(password)) {
             return;
         }
         let navigate = navigate.clone();

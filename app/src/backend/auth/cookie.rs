@@ -3,7 +3,7 @@
 //! site is served over https, sent only to the refresh endpoint, and living as long as the
 //! session may.
 
-use super::refresh::RefreshToken;
+use super::RefreshToken;
 use axum::http::{header, HeaderMap, HeaderValue};
 use cookie::{Cookie, SameSite};
 

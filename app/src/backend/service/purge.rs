@@ -2,7 +2,10 @@
 
 use crate::backend::auth::throttle;
 use crate::backend::error::{AppError, Context};
-use crate::backend::{clock, revocations, sessions, AppState};
+use crate::backend::{clock, link_tokens, outbox, revocations, sessions, AppState};
+
+/// How long the record of a sent (or given-up) mail is kept: longer than any mail limit's window.
+const KEEP_MAIL_RECORDS: u64 = 7 * 24 * 3600;
 
 /// What one purge removed.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -10,10 +13,13 @@ pub struct Purged {
     pub revocations: u64,
     pub sessions: u64,
     pub login_attempts: u64,
+    pub links: u64,
+    pub mail_records: u64,
 }
 
-/// Deletes revocations of expired tokens, sessions that ended (with their refresh tokens) and
-/// stale login counters, and forgets idle client addresses; run periodically.
+/// Deletes revocations of expired tokens, sessions that ended (with their refresh tokens), stale
+/// login counters, used or expired links and week-old records of sent mail, and forgets idle
+/// client addresses; run periodically.
 ///
 /// # Errors
 /// An internal error when the database fails.
@@ -29,5 +35,11 @@ pub async fn purge_expired(state: &AppState) -> Result<Purged, AppError> {
             .await
             .context("purging ended sessions")?,
         login_attempts: throttle::purge_stale(db, &state.throttle, now).await?,
+        links: link_tokens::purge_dead(db, now)
+            .await
+            .context("purging dead links")?,
+        mail_records: outbox::purge_done(db, now.saturating_sub(KEEP_MAIL_RECORDS))
+            .await
+            .context("purging mail records")?,
     })
 }

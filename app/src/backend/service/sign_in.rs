@@ -1,13 +1,15 @@
 //! Register and log in. A good login (or the web app's registration) starts a session: a row in
 //! `sessions`, its first refresh token, and an access token naming it.
 
+use super::account::mail_link;
 use crate::backend::auth::{throttle, RefreshToken, Verification};
-use crate::backend::client::Caller;
+use crate::backend::client::{Caller, ClientAddr};
 use crate::backend::error::{AppError, Context};
+use crate::backend::link_tokens::Purpose;
 use crate::backend::sessions::{self, Device, Session};
 use crate::backend::users::{self, InsertUserError, User};
 use crate::backend::{clock, refresh_tokens, AppState};
-use crate::domain::{Credentials, NewUser, UserView};
+use crate::domain::{Credentials, Email, NewUser, UserView};
 use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 
@@ -40,14 +42,21 @@ pub async fn register(
         .hasher
         .hash(SecretString::from(new_user.password.expose().to_owned()))
         .await?;
-    match users::insert_user(&state.db, &new_user.name, &new_user.email, hash).await {
-        Ok(user) => {
-            tracing::info!(user_id = %user.id, "user registered");
-            Ok(user)
-        }
-        Err(InsertUserError::EmailTaken) => Err(AppError::EmailTaken),
-        Err(InsertUserError::Db(e)) => Err(e).context("inserting a user"),
-    }
+    let now = clock::now();
+    // The user and their confirmation mail, together or not at all.
+    let txn = state.db.begin().await.context("registering a user")?;
+    let user = match users::insert_user(&txn, &new_user.name, &new_user.email, hash).await {
+        Ok(user) => user,
+        Err(InsertUserError::EmailTaken) => return Err(AppError::EmailTaken),
+        Err(InsertUserError::Db(e)) => return Err(e).context("inserting a user"),
+    };
+    mail_link(state, &txn, &user, Purpose::Verify, &user.email, now)
+        .await
+        .context("queueing the confirmation mail")?;
+    txn.commit().await.context("registering a user")?;
+    state.mailer.wake();
+    tracing::info!(user_id = %user.id, "user registered");
+    Ok(user)
 }
 
 /// Registers and signs the new user in at once (the web app's flow): no second password check.
@@ -75,15 +84,39 @@ pub async fn login(
     credentials: Credentials,
     caller: &Caller,
 ) -> Result<SignedIn, AppError> {
-    let client = caller.addr;
-    state.sign_in_limit.check(client)?;
-    let (db, policy) = (&state.db, &state.throttle);
+    state.sign_in_limit.check(caller.addr)?;
     let Credentials { email, password } = credentials;
-    let user = users::find_by_email(db, &email)
+    let user = users::find_by_email(&state.db, &email)
         .await
         .context("finding a user by email")?;
-    let reservation = throttle::reserve(db, policy, &email, client, clock::now()).await?;
+    let user = check_password(state, &email, user, password, caller.addr)
+        .await
+        .inspect_err(|e| {
+            if matches!(e, AppError::InvalidCredentials) {
+                tracing::info!("login failed");
+            }
+        })?;
+    let signed_in = start_session(state, &user, caller).await?;
+    tracing::info!(user_id = %user.id, "login succeeded");
+    Ok(signed_in)
+}
 
+/// Checks `password` for the account at `email` (`user`, when there is one) under the login
+/// throttling: a login, and every account change that asks for the password, count alike.
+/// Upgrades a weaker stored hash on success.
+///
+/// # Errors
+/// `401 invalid_credentials` for no such account or a wrong password, `429` when throttled,
+/// `503` when hashing is too busy, or an internal error.
+pub(super) async fn check_password(
+    state: &AppState,
+    email: &Email,
+    user: Option<User>,
+    password: SecretString,
+    client: ClientAddr,
+) -> Result<User, AppError> {
+    let (db, policy) = (&state.db, &state.throttle);
+    let reservation = throttle::reserve(db, policy, email, client, clock::now()).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let lane = reservation.lane();
     let verification = match state.hasher.verify(password.clone(), stored, lane).await {
@@ -100,13 +133,10 @@ pub async fn login(
             if needs_rehash {
                 rehash(state, &user, password).await;
             }
-            let signed_in = start_session(state, &user, caller).await?;
-            tracing::info!(user_id = %user.id, "login succeeded");
-            Ok(signed_in)
+            Ok(user)
         }
         _ => {
             throttle::failed(db, policy, reservation, clock::now()).await?;
-            tracing::info!("login failed");
             Err(AppError::InvalidCredentials)
         }
     }

@@ -45,6 +45,10 @@ pub enum EndReason {
     EndedElsewhere,
     /// A retired refresh token came back after the grace window: treated as stolen.
     RefreshTokenReplayed,
+    /// The password was changed from another session.
+    PasswordChanged,
+    /// The password was reset by a mailed link.
+    PasswordReset,
 }
 
 impl EndReason {
@@ -53,6 +57,8 @@ impl EndReason {
             Self::Logout => "logout",
             Self::EndedElsewhere => "ended_elsewhere",
             Self::RefreshTokenReplayed => "refresh_token_replayed",
+            Self::PasswordChanged => "password_changed",
+            Self::PasswordReset => "password_reset",
         }
     }
 }

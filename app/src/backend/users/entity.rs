@@ -12,6 +12,8 @@ pub struct Model {
     pub email: String,
     /// PHC string (argon2id).
     pub password_hash: String,
+    /// The user has followed a confirmation link mailed to `email`.
+    pub email_verified: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }
@@ -23,6 +25,7 @@ impl std::fmt::Debug for Model {
             .field("name", &self.name)
             .field("email", &self.email)
             .field("password_hash", &"[redacted]")
+            .field("email_verified", &self.email_verified)
             .finish()
     }
 }
@@ -38,6 +41,7 @@ impl From<&Model> for crate::domain::UserView {
             id: user.id,
             name: user.name.clone(),
             email: user.email.clone(),
+            email_verified: user.email_verified,
             created_at: user
                 .created_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -1,15 +1,22 @@
 //! `/account` (mounted under the signed-in guard): one component per section, each its own
-//! `<section class="account-section">` labelled by its heading. Today it has "Sessions"; profile,
-//! email, password and deletion come as sections of their own, each a file here and a line in
-//! [`sections`].
+//! `<section class="account-section">` labelled by its heading, each a file here and a line in
+//! [`Sections`]: "Profile", "Email", "Password", "Sessions" and "Delete account" (CONTRACT §4).
 //!
 //! With the `split` feature (`make build`), the sections are a WASM chunk of their own, fetched
 //! the first time the page opens (see `pages`).
 
+mod delete;
+mod email;
+mod password;
+mod profile;
 mod sessions;
 
 use crate::components::PageTitle;
+use delete::DeleteSection;
+use email::EmailSection;
 use leptos::prelude::*;
+use password::PasswordSection;
+use profile::ProfileSection;
 use sessions::SessionsSection;
 
 #[component]
@@ -28,5 +35,11 @@ page_chunk!(sections, Sections);
 /// Every section of the page, in order.
 #[component]
 fn Sections() -> impl IntoView {
-    view! { <SessionsSection/> }
+    view! {
+        <ProfileSection/>
+        <EmailSection/>
+        <PasswordSection/>
+        <SessionsSection/>
+        <DeleteSection/>
+    }
 }

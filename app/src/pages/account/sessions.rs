@@ -9,6 +9,7 @@
 
 use crate::domain::{describe_user_agent, LogoutScope, SessionView};
 use crate::error::ApiError;
+use crate::html::escape;
 use crate::rpc::{end_session, list_sessions, logout};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -113,22 +114,6 @@ fn rows(list: &[SessionView], pending: bool) -> String {
             )
         })
         .collect()
-}
-
-/// Text made safe to put in HTML, between tags or in a quoted attribute.
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 /// "2026-11-30T09:05:00Z" as "2026-11-30 09:05 UTC".

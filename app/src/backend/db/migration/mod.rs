@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261129_000001_initial;
 mod m20261130_000002_attempts_and_keys;
 mod m20261201_000003_sessions;
+mod m20261202_000004_account_mail;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_initial::Migration),
             Box::new(m20261130_000002_attempts_and_keys::Migration),
             Box::new(m20261201_000003_sessions::Migration),
+            Box::new(m20261202_000004_account_mail::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
-//! Refresh tokens (CONTRACT §5): opaque, 256 bits from a CSPRNG, base64url. Only a SHA-256 of each
-//! is stored; a fast hash is enough for a secret this long (nobody can guess their way to it), and
-//! it lets the lookup be one indexed read.
+//! Opaque tokens: refresh tokens (CONTRACT §5) and the tokens of mailed links (§6). 256 bits from a
+//! CSPRNG, base64url. Only a SHA-256 of each is stored; a fast hash is enough for a secret this
+//! long (nobody can guess their way to it), and it lets the lookup be one indexed read.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -12,17 +12,22 @@ const TOKEN_BYTES: usize = 32;
 /// Characters of a token: base64url of [`TOKEN_BYTES`], no padding.
 const TOKEN_CHARS: usize = 43;
 
-/// A refresh token: its `Debug` prints nothing of it.
+/// An opaque token: its `Debug` prints nothing of it.
 #[derive(Clone)]
-pub struct RefreshToken(SecretString);
+pub struct OpaqueToken(SecretString);
 
-impl std::fmt::Debug for RefreshToken {
+/// A session's refresh token.
+pub type RefreshToken = OpaqueToken;
+/// The token of a mailed link (confirmation, reset, change of address).
+pub type LinkToken = OpaqueToken;
+
+impl std::fmt::Debug for OpaqueToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("RefreshToken(..)")
+        f.write_str("OpaqueToken(..)")
     }
 }
 
-impl RefreshToken {
+impl OpaqueToken {
     /// A fresh token from the thread's CSPRNG (ChaCha, seeded by the operating system).
     pub fn generate() -> Self {
         let mut bytes = [0u8; TOKEN_BYTES];
@@ -41,7 +46,7 @@ impl RefreshToken {
         shaped.then(|| Self(SecretString::from(token.to_owned())))
     }
 
-    /// The token, for the one response (or cookie) that hands it over.
+    /// The token, for the one response, cookie or mail that hands it over.
     pub fn expose(&self) -> &str {
         self.0.expose_secret()
     }
