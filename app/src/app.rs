@@ -3,8 +3,7 @@
 
 use crate::components::{signed_in, Nav, PageTitle, Unreachable};
 use crate::pages::{
-    AccountPage, DashboardPage, ForgotPasswordPage, HomePage, LoginPage, PublicPage, RegisterPage,
-    ResetPasswordPage, VerifyEmailPage,
+    AccountPage, DashboardPage, HomePage, InBrowserPage, LoginPage, PublicPage, RegisterPage,
 };
 use crate::session::Auth;
 use leptos::prelude::*;
@@ -57,9 +56,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("public") view=PublicPage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
                     <Route path=StaticSegment("login") view=LoginPage/>
-                    <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage/>
-                    <Route path=StaticSegment("reset-password") view=ResetPasswordPage/>
-                    <Route path=StaticSegment("verify-email") view=VerifyEmailPage/>
+                    // Made in the browser: the pages of a mailed link, and the reset link's request.
+                    <Route path=StaticSegment("forgot-password") view=InBrowserPage/>
+                    <Route path=StaticSegment("reset-password") view=InBrowserPage/>
+                    <Route path=StaticSegment("verify-email") view=InBrowserPage/>
                     // Every signed-in page is mounted through the guard.
                     <Route path=StaticSegment("dashboard") view=|| signed_in(DashboardPage)/>
                     <Route path=StaticSegment("account") view=|| signed_in(AccountPage)/>

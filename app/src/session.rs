@@ -85,9 +85,15 @@ impl Auth {
         expect_context::<Auth>()
     }
 
+    /// Moves the session on; readers are told only when it changed (the check every few seconds
+    /// confirms the same user again and again).
     pub fn dispatch(&self, event: SessionEvent) {
-        self.session
-            .update(|session| *session = session.apply(event));
+        self.session.maybe_update(|session| {
+            let next = session.apply(event);
+            let changed = *session != next;
+            *session = next;
+            changed
+        });
     }
 }
 

@@ -4,13 +4,26 @@ import { apiUser, open, PASSWORD, storedToken, storeToken } from "./helpers";
 // What must hold when things are not as they should be: the app not running yet, a token that is
 // stale, junk in storage, a session ended elsewhere, a server that cannot be reached.
 
-// Each form, its button, and what is typed into it (the last field gets the Enter).
+// Each form the server renders, its button, and what is typed into it (the last field gets the Enter).
 const forms: [string, string, [string, string][]][] = [
   ["/login", "Log in", [["Email", "early@example.com"], ["Password", PASSWORD]]],
   ["/register", "Create account", [["Name", "Early Eve"], ["Email", "early@example.com"], ["Password", PASSWORD]]],
-  ["/forgot-password", "Send reset link", [["Email", "early@example.com"]]],
-  ["/reset-password", "Set password", [["New password", PASSWORD]]],
 ];
+
+// The pages made in the browser: before the WASM runs they hold no form at all, so nothing can
+// be submitted; they say they are loading, and send nothing.
+for (const path of ["/forgot-password", "/reset-password#token=abc", "/verify-email#token=abc"]) {
+  test(`before the WASM runs, ${path} holds no form and sends nothing`, async ({ page }) => {
+    await page.route("**/*.wasm", (route) => route.abort());
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(`${r.method()} ${r.url()}`));
+    await page.goto(path);
+    await expect(page.getByText("Loading…")).toBeVisible();
+    await expect(page.locator("form, input")).toHaveCount(0);
+    expect(requests.filter((r) => r.startsWith("POST"))).toEqual([]);
+    expect(requests.filter((r) => r.includes("abc"))).toEqual([]);
+  });
+}
 
 for (const [path, button, fields] of forms) {
   test(`before the WASM runs, ${path} never puts a password or an address in a URL`, async ({ page }) => {

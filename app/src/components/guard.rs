@@ -1,9 +1,11 @@
-//! The guard of every signed-in page: a page is mounted through [`signed_in`], never on its own.
+//! The guard of every signed-in page: a page is mounted through [`signed_in`], never on its own;
+//! and [`InBrowser`], for the pages made in the browser only.
 //! While the session is being checked the guard shows a neutral loading state (what the server
 //! renders, so hydration matches); without a session it sends the browser to
 //! `/login?next=<this page>`. (A wrapper rather than a parent route: Leptos's nested routing costs
 //! 8 KB of the WASM's gzip size, more than its 200 KB budget has room for.)
 
+use super::PageTitle;
 use crate::session::{Auth, Session};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
@@ -56,14 +58,49 @@ fn SignedInOnly<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
             );
         }
     });
-    move || match auth.session.get() {
-        Session::SignedIn(_) => page().into_any(),
-        _ => view! {
+    // The page is made once per sign-in: a change of the user's name or address (the account
+    // page's own doing) must not make it again, and lose what its forms hold.
+    let signed_in = Memo::new(move |_| matches!(auth.session.get(), Session::SignedIn(_)));
+    move || match signed_in.get() {
+        true => page().into_any(),
+        false => view! {
             <section class="card">
                 <p class="loading" aria-busy="true">"Checking your session…"</p>
             </section>
         }
         .into_any(),
+    }
+}
+
+/// A page's content as [`InBrowser`] takes it: `|| Box::pin(content())`, where `content` is a
+/// [`page_chunk!`](crate::pages) function. Boxed, so that one `InBrowser` serves every such page
+/// (a generic one costs the WASM a copy per page).
+pub type Content = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = AnyView> + Send>>;
+
+/// A page made in the browser only: the server renders a neutral "Loading…" (what hydration
+/// finds), and once the app runs, `content` replaces it. For the pages of a mailed link, whose
+/// token is in the URL's fragment, which only the browser sees, and pages few visitors need.
+/// `title` is the page's title, rendered by the server too.
+#[component]
+pub fn InBrowser(title: &'static str, content: Content) -> impl IntoView {
+    let running = RwSignal::new(false);
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| running.set(true));
+    let page = move || {
+        if running.get() {
+            Suspend::new(content()).into_any()
+        } else {
+            view! {
+                <section class="card">
+                    <p class="loading" aria-busy="true">"Loading…"</p>
+                </section>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <PageTitle text=title/>
+        {page}
     }
 }
 

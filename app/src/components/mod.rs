@@ -9,7 +9,7 @@ mod unreachable;
 
 pub use auth_form::{AuthForm, SubmitRow};
 pub use field::Field;
-pub use guard::{login_for, signed_in};
+pub use guard::{login_for, signed_in, Content, InBrowser};
 pub use nav::Nav;
 pub use title::PageTitle;
 pub use unreachable::Unreachable;

@@ -6,7 +6,6 @@ use crate::rpc::{logout, resend_verification};
 use crate::session::{storage, Auth, Session, SessionEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 #[component]
@@ -50,7 +49,7 @@ fn DashboardContent() -> impl IntoView {
                     <h1>{format!("Welcome, {}!", user.name)}</h1>
                     {(!user.email_verified).then(|| view! { <ConfirmNotice/> })}
                     <p>"You are signed in as " <strong class="email">{user.email}</strong> "."</p>
-                    <p>"Only a valid token opens this page. " <A href="/account">"Your account and sessions"</A></p>
+                    <p>"Only a valid token opens this page. " <a href="/account">"Your account and sessions"</a></p>
                     <button type="button" class="secondary" on:click=on_logout.clone() disabled=move || leaving.get()>
                         {move || if leaving.get() { "Logging out…" } else { "Log out" }}
                     </button>

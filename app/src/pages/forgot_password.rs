@@ -1,16 +1,21 @@
 //! `/forgot-password`: asks for a reset link. The answer is the same whether or not the address
-//! has an account, and so is what the page says.
+//! has an account, and so is what the page says. Made in the browser (`InBrowserPage`), from a WASM
+//! chunk of its own: a page few visitors need stays out of what every visitor downloads.
 
-use crate::components::{AuthForm, Field, PageTitle, SubmitRow};
+use crate::components::{AuthForm, Field, SubmitRow};
 use crate::domain::{Email, FieldErrors};
 use crate::rpc::forgot_password;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
+
+/// The page's title (the server renders it too).
+pub const TITLE: &str = "Forgot your password? · Gatehouse";
+
+page_chunk!(pub(super) forgot_form, ForgotPasswordForm);
 
 #[component]
-pub fn ForgotPasswordPage() -> impl IntoView {
+fn ForgotPasswordForm() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let form = AuthForm::new();
     let sent = RwSignal::new(false);
@@ -32,7 +37,6 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     };
 
     view! {
-        <PageTitle text="Forgot your password? · Gatehouse"/>
         <section class="card form-card">
             <h1>"Forgot your password?"</h1>
             <Show
@@ -50,7 +54,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     ", a link to reset its password is on its way. Check your inbox."
                 </p>
             </Show>
-            <p class="aside"><A href="/login">"Back to log in"</A></p>
+            <p class="aside"><a href="/login">"Back to log in"</a></p>
         </section>
     }
 }

@@ -1,6 +1,5 @@
 use crate::components::PageTitle;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -13,8 +12,8 @@ pub fn HomePage() -> impl IntoView {
                 "opens. The same flows work from curl or Postman through the JSON API under "<code>"/api"</code>"."
             </p>
             <div class="actions">
-                <A href="/login" attr:class="button">"Log in"</A>
-                <A href="/register" attr:class="button secondary">"Register"</A>
+                <a href="/login" class="button">"Log in"</a>
+                <a href="/register" class="button secondary">"Register"</a>
             </div>
         </section>
     }

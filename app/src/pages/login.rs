@@ -7,7 +7,6 @@ use crate::session::{Auth, Session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 #[component]
@@ -51,8 +50,8 @@ pub fn LoginPage() -> impl IntoView {
                 <Field id="password" label="Password" kind="password" autocomplete="current-password" value=password errors=form.errors/>
                 <SubmitRow form label="Log in" busy_label="Logging in…"/>
             </form>
-            <p class="aside"><A href="/forgot-password">"Forgot your password?"</A></p>
-            <p class="aside">"No account yet? " <A href="/register">"Create one"</A></p>
+            <p class="aside"><a href="/forgot-password">"Forgot your password?"</a></p>
+            <p class="aside">"No account yet? " <a href="/register">"Create one"</a></p>
         </section>
     }
 }

@@ -10,15 +10,15 @@
 /// `async fn $name() -> AnyView` rendering the component `$content`; with the `split` feature, a
 /// `#[lazy]` function (a WASM chunk of its own). Used as `{Suspend::new($name())}`.
 macro_rules! page_chunk {
-    ($name:ident, $content:ident) => {
+    ($vis:vis $name:ident, $content:ident) => {
         #[cfg(feature = "split")]
         #[leptos::prelude::lazy]
-        fn $name() -> leptos::prelude::AnyView {
+        $vis fn $name() -> leptos::prelude::AnyView {
             leptos::prelude::IntoAny::into_any(leptos::prelude::view! { <$content/> })
         }
 
         #[cfg(not(feature = "split"))]
-        async fn $name() -> leptos::prelude::AnyView {
+        $vis async fn $name() -> leptos::prelude::AnyView {
             leptos::prelude::IntoAny::into_any(leptos::prelude::view! { <$content/> })
         }
     };
@@ -36,13 +36,35 @@ mod verify_email;
 
 pub use account::AccountPage;
 pub use dashboard::DashboardPage;
-pub use forgot_password::ForgotPasswordPage;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use public::PublicPage;
 pub use register::RegisterPage;
-pub use reset_password::ResetPasswordPage;
-pub use verify_email::VerifyEmailPage;
+
+use crate::components::{Content, InBrowser};
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// The pages made in the browser only ([`InBrowser`]): `/forgot-password`, and the two pages of a
+/// mailed link, `/reset-password` and `/verify-email`. One view serves the three routes and picks
+/// by the path: every route with a view of its own adds an arm to the router's match, which the
+/// WASM pays for in every visitor's download.
+#[component]
+pub fn InBrowserPage() -> impl IntoView {
+    let path = use_location().pathname.get_untracked();
+    let (title, content): (&'static str, Content) = match path.trim_end_matches('/') {
+        "/forgot-password" => (forgot_password::TITLE, || {
+            Box::pin(forgot_password::forgot_form())
+        }),
+        "/reset-password" => (reset_password::TITLE, || {
+            Box::pin(reset_password::reset_form())
+        }),
+        _ => (verify_email::TITLE, || {
+            Box::pin(verify_email::confirmation())
+        }),
+    };
+    view! { <InBrowser title content/> }
+}
 
 /// The token of a mailed link: the page's URL fragment, `#token=…` (CONTRACT §6). Empty on the
 /// server, which never sees a fragment, and when the URL has none.

@@ -5,7 +5,6 @@ use crate::rpc::register;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 #[component]
@@ -55,7 +54,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <p class="hint">"8 to 128 characters; a common password will be refused."</p>
                 <SubmitRow form label="Create account" busy_label="Creating account…"/>
             </form>
-            <p class="aside">"Already registered? " <A href="/login">"Log in"</A></p>
+            <p class="aside">"Already registered? " <a href="/login">"Log in"</a></p>
         </section>
     }
 }

@@ -193,7 +193,7 @@ pub fn account_deleted(to: &str, name: &str) -> NewMail {
 
 /// `24 hours`, `30 minutes`, `1 minute`: a lifetime in the words of a mail.
 pub fn duration_words(seconds: u64) -> String {
-    let (count, unit) = if seconds >= 3600 && seconds % 3600 == 0 {
+    let (count, unit) = if seconds >= 3600 && seconds.is_multiple_of(3600) {
         (seconds / 3600, "hour")
     } else if seconds >= 60 {
         (seconds.div_ceil(60), "minute")

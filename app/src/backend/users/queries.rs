@@ -134,7 +134,7 @@ pub async fn hold(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
     let result = Users::update_many()
         .col_expr(
             entity::Column::UpdatedAt,
-            Expr::col(entity::Column::UpdatedAt).into(),
+            Expr::col(entity::Column::UpdatedAt),
         )
         .filter(entity::Column::Id.eq(id))
         .exec(db)
