@@ -103,4 +103,44 @@ test("every input has its visible label and each form its button", async ({ page
   }
   await expect(page.getByLabel("Name", { exact: true })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Log in" })).toBeVisible();
+  await open(page, "/forgot-password");
+  await expect(page.locator("label", { hasText: /^Email$/ })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send reset link" })).toBeVisible();
+  await open(page, "/reset-password");
+  await expect(page.locator("label", { hasText: /^New password$/ })).toBeVisible();
+  await expect(page.getByLabel("New password", { exact: true })).toHaveAttribute("type", "password");
+  await expect(page.getByRole("button", { name: "Set password" })).toBeVisible();
+});
+
+test("the account page has every section of CONTRACT §4 with its labels and buttons", async ({ page, request }) => {
+  const user = await apiUser(request, "Sam Sections");
+  await open(page, "/login");
+  await page.getByLabel("Email", { exact: true }).fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await page.goto("/account");
+  const sections: [string, string[], string][] = [
+    ["Profile", ["Name"], "Save"],
+    ["Email", ["New email", "Password"], "Change email"],
+    ["Password", ["Current password", "New password"], "Change password"],
+    ["Delete account", ["Password"], "Delete account"],
+  ];
+  for (const [name, labels, button] of sections) {
+    const section = page.getByRole("region", { name });
+    for (const label of labels) {
+      await expect(section.locator("label", { hasText: new RegExp(`^${label}$`) })).toBeVisible();
+      await expect(section.getByLabel(label, { exact: true })).toBeVisible();
+    }
+    await expect(section.getByRole("button", { name: button, exact: true })).toBeVisible();
+  }
+  await expect(page.getByRole("region", { name: "Sessions" })).toBeVisible();
+  // What was typed stays, except the password, after an error from the server.
+  const email = page.getByRole("region", { name: "Email" });
+  await email.getByLabel("New email", { exact: true }).fill("not-an-address");
+  await email.getByLabel("Password", { exact: true }).fill("wrong password");
+  await email.getByRole("button", { name: "Change email" }).click();
+  await expect(email.getByText("New email is not a valid email address")).toBeVisible();
+  await expect(email.getByLabel("New email", { exact: true })).toHaveValue("not-an-address");
+  await expect(email.getByLabel("Password", { exact: true })).toHaveValue("");
 });

@@ -49,6 +49,20 @@ async fn me(app: &ApiClient, token: &str) -> Value {
     response.json::<Value>().await.unwrap()["user"].clone()
 }
 
+/// Everything of a session is refused: its access token and its refresh token.
+async fn assert_session_over(app: &ApiClient, session: &Value) {
+    assert_invalid_token(app.me(&access(session)).await).await;
+    let refreshed = app
+        .refresh(session["refresh_token"].as_str().unwrap())
+        .await;
+    assert_error(refreshed, 401, "invalid_token").await;
+}
+
+/// `password` does not open the account at `email` (any more).
+async fn assert_login_refused(app: &ApiClient, email: &str, password: &str) {
+    assert_error(app.login(email, password).await, 401, "invalid_credentials").await;
+}
+
 /// Moves every mail of the outbox back in time, as if it were queued `seconds` earlier.
 async fn age_outbox(app: &TestApp, seconds: i64) {
     app.state
@@ -277,18 +291,9 @@ async fn a_reset_sets_the_password_ends_every_session_kills_other_links_and_sign
     assert!(response.text().await.unwrap().is_empty());
 
     for session in [&first, &second] {
-        assert_invalid_token(app.me(&access(session)).await).await;
-        let refreshed = app
-            .refresh(session["refresh_token"].as_str().unwrap())
-            .await;
-        assert_error(refreshed, 401, "invalid_token").await;
+        assert_session_over(&app, session).await;
     }
-    assert_error(
-        app.login(&email, GOOD_PASSWORD).await,
-        401,
-        "invalid_credentials",
-    )
-    .await;
+    assert_login_refused(&app, &email, GOOD_PASSWORD).await;
     let after = login(&app, &email, NEW_PASSWORD).await;
     assert_eq!(
         after["user"]["email_verified"], true,
@@ -407,12 +412,7 @@ async fn a_password_change_needs_the_current_one_ends_other_sessions_and_mails_a
         "this session lives on"
     );
     assert_invalid_token(app.me(&access(&elsewhere)).await).await;
-    assert_error(
-        app.login(&email, GOOD_PASSWORD).await,
-        401,
-        "invalid_credentials",
-    )
-    .await;
+    assert_login_refused(&app, &email, GOOD_PASSWORD).await;
     login(&app, &email, NEW_PASSWORD).await;
     let notice = sink.wait_for(&email, 2).await.remove(1);
     assert_eq!(notice.subject, "Your password was changed");
@@ -481,12 +481,7 @@ async fn an_email_change_is_confirmed_from_the_new_address_and_noticed_at_the_ol
     assert_eq!(body["user"]["email"], new);
     assert_eq!(body["user"]["email_verified"], true);
     login(&app, &new, GOOD_PASSWORD).await;
-    assert_error(
-        app.login(&old, GOOD_PASSWORD).await,
-        401,
-        "invalid_credentials",
-    )
-    .await;
+    assert_login_refused(&app, &old, GOOD_PASSWORD).await;
     // The old address is free again.
     assert_eq!(
         app.register("Other", &old, GOOD_PASSWORD).await.status(),
@@ -543,17 +538,8 @@ async fn deleting_the_account_needs_the_password_removes_everything_and_frees_th
         .unwrap()
         .to_owned();
     assert!(cookie.contains("Max-Age=0"), "{cookie}");
-    assert_invalid_token(app.me(&token).await).await;
-    let refreshed = app
-        .refresh(session["refresh_token"].as_str().unwrap())
-        .await;
-    assert_error(refreshed, 401, "invalid_token").await;
-    assert_error(
-        app.login(&email, GOOD_PASSWORD).await,
-        401,
-        "invalid_credentials",
-    )
-    .await;
+    assert_session_over(&app, &session).await;
+    assert_login_refused(&app, &email, GOOD_PASSWORD).await;
     let notice = sink.wait_for(&email, 2).await.remove(1);
     assert_eq!(notice.subject, "Your account was deleted");
 
@@ -634,4 +620,25 @@ async fn with_no_smtp_url_mail_is_written_as_eml_files() {
     assert!(raw.lines().any(|line| line == link), "{raw}");
     let response = app.verify_email(&mails[0].token()).await;
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn forgot_reset_and_confirm_count_toward_the_sign_in_rate() {
+    let sink = MailSink::start();
+    let app = app_with_sink(&sink, &[("AUTH_RATE_PER_MINUTE", "3")]).await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.forgot(&unique_email()).await.status(),
+            StatusCode::ACCEPTED
+        );
+    }
+    for response in [
+        app.forgot(&unique_email()).await,
+        app.reset(&"A".repeat(43), NEW_PASSWORD).await,
+        app.verify_email(&"A".repeat(43)).await,
+    ] {
+        let retry = crate::helpers::retry_after(&response);
+        assert!(retry >= 1, "Retry-After: {retry}");
+        assert_error(response, 429, "rate_limited").await;
+    }
 }

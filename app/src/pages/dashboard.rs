@@ -73,7 +73,7 @@ fn ConfirmNotice() -> impl IntoView {
         status.set(Some("Sending…"));
         spawn_local(async move {
             status.set(Some(match resend_verification().await {
-                Ok(()) => "A new link is on its way. Check your inbox.",
+                Ok(()) => "Sent, unless one went out in the last minute. Check your inbox.",
                 Err(_) => "The link could not be sent. Try again in a moment.",
             }));
         });

@@ -125,16 +125,7 @@ pub async fn claim(
 
 /// The mail went out: kept as a record (the limits count it), without its bodies.
 pub async fn sent(db: &impl ConnectionTrait, id: Uuid, now: u64) -> Result<(), DbErr> {
-    Outbox::update_many()
-        .col_expr(Column::SentAt, Expr::value(to_db(now)))
-        .col_expr(Column::ClaimedUntil, Expr::value(Option::<i64>::None))
-        .col_expr(Column::TextBody, Expr::value(""))
-        .col_expr(Column::HtmlBody, Expr::value(""))
-        .col_expr(Column::LastError, Expr::value(Option::<String>::None))
-        .filter(Column::Id.eq(id))
-        .exec(db)
-        .await
-        .map(drop)
+    close(db, id, Column::SentAt, now, None).await
 }
 
 /// The attempt failed: try again at `next_attempt_at`.
@@ -161,12 +152,24 @@ pub async fn give_up(
     now: u64,
     error: &str,
 ) -> Result<(), DbErr> {
+    close(db, id, Column::FailedAt, now, Some(cut(error))).await
+}
+
+/// Records a mail's last word (`outcome` is `sent_at` or `failed_at`), releases its lease and drops
+/// its bodies: a link's token is not kept longer than its mail needs it.
+async fn close(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    outcome: Column,
+    now: u64,
+    error: Option<String>,
+) -> Result<(), DbErr> {
     Outbox::update_many()
-        .col_expr(Column::FailedAt, Expr::value(to_db(now)))
+        .col_expr(outcome, Expr::value(to_db(now)))
         .col_expr(Column::ClaimedUntil, Expr::value(Option::<i64>::None))
         .col_expr(Column::TextBody, Expr::value(""))
         .col_expr(Column::HtmlBody, Expr::value(""))
-        .col_expr(Column::LastError, Expr::value(cut(error)))
+        .col_expr(Column::LastError, Expr::value(error))
         .filter(Column::Id.eq(id))
         .exec(db)
         .await

@@ -9,7 +9,7 @@ use crate::backend::clock;
 use crate::backend::error::{AppError, Context};
 use crate::backend::link_tokens::{self, NewLink, Purpose};
 use crate::backend::mail::messages;
-use crate::backend::outbox::{self, MailKind};
+use crate::backend::outbox::{self, MailKind, NewMail};
 use crate::backend::sessions::{self, EndReason, Which};
 use crate::backend::users::{self, InsertUserError, User};
 use crate::backend::AppState;
@@ -56,6 +56,21 @@ pub(super) async fn mail_link(
         Purpose::ChangeEmail => messages::confirm_new_address(to, &user.name, &url, &valid_for),
     };
     state.mailer.enqueue(db, mail, now).await.map(drop)
+}
+
+/// Queues a notice (no link) in `db`, the transaction of the change it tells about.
+async fn notify(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    mail: NewMail,
+    now: u64,
+) -> Result<(), AppError> {
+    state
+        .mailer
+        .enqueue(db, mail, now)
+        .await
+        .map(drop)
+        .context("queueing a notice")
 }
 
 fn invalid_link(reason: &'static str) -> AppError {
@@ -262,11 +277,13 @@ pub async fn reset_password(
         now,
     )
     .await?;
-    state
-        .mailer
-        .enqueue(&txn, messages::password_reset(&user.email, &user.name), now)
-        .await
-        .context("queueing a notice")?;
+    notify(
+        state,
+        &txn,
+        messages::password_reset(&user.email, &user.name),
+        now,
+    )
+    .await?;
     txn.commit().await.context("resetting a password")?;
     state.mailer.wake();
     tracing::info!(user_id = %user.id, ended, "password reset");
@@ -347,15 +364,13 @@ pub async fn change_password(
         .context("killing reset links")?;
     let others = Which::AllBut(auth.claims.sid);
     let ended = end_sessions(state, &txn, &user, others, EndReason::PasswordChanged, now).await?;
-    state
-        .mailer
-        .enqueue(
-            &txn,
-            messages::password_changed(&user.email, &user.name),
-            now,
-        )
-        .await
-        .context("queueing a notice")?;
+    notify(
+        state,
+        &txn,
+        messages::password_changed(&user.email, &user.name),
+        now,
+    )
+    .await?;
     txn.commit().await.context("changing a password")?;
     state.mailer.wake();
     tracing::info!(ended, "password changed");
@@ -399,11 +414,7 @@ pub async fn change_email(
         .await
         .context("queueing a confirmation")?;
     let notice = messages::address_changing(&user.email, &user.name, new.as_str());
-    state
-        .mailer
-        .enqueue(&txn, notice, now)
-        .await
-        .context("queueing a notice")?;
+    notify(state, &txn, notice, now).await?;
     txn.commit().await.context("changing an address")?;
     state.mailer.wake();
     tracing::info!("change of address asked");
@@ -425,15 +436,13 @@ pub async fn delete_account(
     let user = confirm_password(state, auth, password, caller).await?;
     let now = clock::now();
     let txn = state.db.begin().await.context("deleting an account")?;
-    state
-        .mailer
-        .enqueue(
-            &txn,
-            messages::account_deleted(&user.email, &user.name),
-            now,
-        )
-        .await
-        .context("queueing a notice")?;
+    notify(
+        state,
+        &txn,
+        messages::account_deleted(&user.email, &user.name),
+        now,
+    )
+    .await?;
     users::delete_user(&txn, user.id)
         .await
         .context("deleting a user")?;
