@@ -454,6 +454,11 @@ async fn an_email_change_is_confirmed_from_the_new_address_and_noticed_at_the_ol
     let body = assert_error(change("", "nope").await, 422, "validation_failed").await;
     assert!(body["error"]["fields"]["email"].is_string());
     assert!(body["error"]["fields"]["password"].is_string());
+    let own = assert_error(change(GOOD_PASSWORD, &old).await, 422, "validation_failed").await;
+    assert_eq!(
+        own["error"]["fields"]["email"],
+        "is already your email address"
+    );
     let taken = unique_email();
     register(&app, &sink, &taken).await;
     assert_error(change(GOOD_PASSWORD, &taken).await, 409, "email_taken").await;
