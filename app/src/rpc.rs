@@ -174,14 +174,10 @@ pub async fn resend_verification() -> Result<(), ApiError> {
 #[server(prefix = "/rpc", endpoint = "forgot-password", client = TokenClient, input = Postcard, output = Postcard)]
 pub async fn forgot_password(email: String) -> Result<(), ApiError> {
     use crate::backend::AppError;
-    use crate::domain::{Email, FieldErrors};
+    use crate::domain::Email;
     let (state, caller) = door::start()?;
-    let email = Email::parse(&email).map_err(|e| {
-        door::fail(AppError::Validation(FieldErrors::from([(
-            "email".into(),
-            e.to_string(),
-        )])))
-    })?;
+    let email =
+        Email::parse(&email).map_err(|e| door::fail(AppError::invalid_field("email", e)))?;
     crate::backend::service::forgot_password(&state, email, &caller).map_err(door::fail)
 }
 
@@ -199,14 +195,10 @@ pub async fn reset_password(token: String, password: String) -> Result<(), ApiEr
 #[server(prefix = "/rpc", endpoint = "rename", client = TokenClient, input = Postcard, output = Postcard)]
 pub async fn rename(name: String) -> Result<UserView, ApiError> {
     use crate::backend::AppError;
-    use crate::domain::{FieldErrors, UserName};
+    use crate::domain::UserName;
     let (state, auth, _) = door::signed_in().await?;
-    let name = UserName::parse(&name).map_err(|e| {
-        door::fail(AppError::Validation(FieldErrors::from([(
-            "name".into(),
-            e.to_string(),
-        )])))
-    })?;
+    let name =
+        UserName::parse(&name).map_err(|e| door::fail(AppError::invalid_field("name", e)))?;
     let user = crate::backend::service::rename(&state, &auth, name)
         .await
         .map_err(door::fail)?;

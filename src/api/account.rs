@@ -8,7 +8,7 @@ use app::backend::client::Caller;
 use app::backend::service;
 use app::backend::{AppError, AppState};
 use app::domain::{
-    parse_new_password, parse_password, Email, EmailChange, FieldErrors, PasswordChange, UserName,
+    parse_new_password, parse_password, Email, EmailChange, PasswordChange, UserName,
 };
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -67,10 +67,6 @@ fn accepted() -> (StatusCode, Json<Value>) {
     (StatusCode::ACCEPTED, Json(json!({})))
 }
 
-fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
-    AppError::Validation(FieldErrors::from([(field.into(), message.to_string())]))
-}
-
 /// `POST /api/auth/verify-email {token}`.
 pub async fn verify_email(
     State(state): State<AppState>,
@@ -96,7 +92,7 @@ pub async fn forgot_password(
     caller: Caller,
     ApiBody(request): ApiBody<EmailRequest>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let email = Email::parse(&request.email).map_err(|e| invalid("email", e))?;
+    let email = Email::parse(&request.email).map_err(|e| AppError::invalid_field("email", e))?;
     service::forgot_password(&state, email, &caller)?;
     Ok(accepted())
 }
@@ -118,7 +114,7 @@ pub async fn rename(
     auth: AuthUser,
     ApiBody(request): ApiBody<NameRequest>,
 ) -> Result<Json<UserResponse>, AppError> {
-    let name = UserName::parse(&request.name).map_err(|e| invalid("name", e))?;
+    let name = UserName::parse(&request.name).map_err(|e| AppError::invalid_field("name", e))?;
     let user = service::rename(&state, &auth, name).await?;
     Ok(Json(UserResponse::from(&user)))
 }

@@ -6,7 +6,7 @@ use app::backend::auth::{cookie, AuthUser, IssuedToken};
 use app::backend::client::Caller;
 use app::backend::service;
 use app::backend::{AppError, AppState};
-use app::domain::{Credentials, FieldErrors, LogoutScope, NewUser, UserView};
+use app::domain::{Credentials, LogoutScope, NewUser, UserView};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -185,9 +185,8 @@ pub async fn logout(
 ) -> Result<Response, AppError> {
     let scope = match body.and_then(|request| request.scope) {
         None => LogoutScope::default(),
-        Some(name) => LogoutScope::parse(&name).map_err(|message| {
-            AppError::Validation(FieldErrors::from([("scope".into(), message.into())]))
-        })?,
+        Some(name) => LogoutScope::parse(&name)
+            .map_err(|message| AppError::invalid_field("scope", message))?,
     };
     service::logout(&state, &auth, scope).await?;
     let response = StatusCode::NO_CONTENT.into_response();

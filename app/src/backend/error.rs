@@ -71,6 +71,11 @@ pub struct ErrorParts {
 }
 
 impl AppError {
+    /// `422 validation_failed` for one field, with the words shown next to it.
+    pub fn invalid_field(field: &str, message: impl std::fmt::Display) -> Self {
+        Self::Validation(FieldErrors::from([(field.into(), message.to_string())]))
+    }
+
     /// A failure with no better description: a bug, or a broken invariant.
     pub fn internal(operation: &'static str, error: impl Into<BoxError>) -> Self {
         Self::Internal {

@@ -53,6 +53,11 @@ impl Password {
     pub fn expose(&self) -> &str {
         self.0.expose_secret()
     }
+
+    /// The password as a secret, for the hasher: no copy of the text is made.
+    pub fn into_secret(self) -> SecretString {
+        self.0
+    }
 }
 
 impl std::fmt::Debug for Password {

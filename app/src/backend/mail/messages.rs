@@ -76,6 +76,9 @@ fn hello(name: &str) -> String {
     format!("Hello {name},")
 }
 
+/// A mail that carries a link: `(to, name, link, valid_for)`.
+pub type LinkMail = fn(&str, &str, &str, &str) -> NewMail;
+
 /// After registration, and on "Resend": confirm the account's address.
 pub fn confirm_address(to: &str, name: &str, link: &str, valid_for: &str) -> NewMail {
     Draft {

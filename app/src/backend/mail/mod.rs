@@ -11,7 +11,7 @@ pub mod sender;
 use crate::backend::outbox::{self, NewMail};
 use lettre::message::Mailbox;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, Tokio1Executor};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -75,8 +75,8 @@ impl Mailer {
         })
     }
 
-    /// Queues a mail in `db` (the caller's transaction): it is sent once that commits. Call
-    /// [`Mailer::wake`] after the commit.
+    /// Queues a mail in `db` (the caller's transaction): it is sent once that commits, through
+    /// [`Mailer::commit`].
     pub async fn enqueue(
         &self,
         db: &impl ConnectionTrait,
@@ -86,9 +86,12 @@ impl Mailer {
         outbox::enqueue(db, mail, now).await
     }
 
-    /// Tells this instance's sender that mail is waiting.
-    pub fn wake(&self) {
+    /// Commits the transaction that queued mail, then tells this instance's sender: it wakes only
+    /// once the mail is there to claim.
+    pub async fn commit(&self, txn: DatabaseTransaction) -> Result<(), DbErr> {
+        txn.commit().await?;
         self.wake.notify_one();
+        Ok(())
     }
 
     pub(crate) async fn woken(&self) {

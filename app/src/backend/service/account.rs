@@ -13,7 +13,7 @@ use crate::backend::outbox::{self, MailKind, NewMail};
 use crate::backend::sessions::{self, EndReason, Which};
 use crate::backend::users::{self, InsertUserError, User};
 use crate::backend::AppState;
-use crate::domain::{Email, EmailChange, FieldErrors, Password, PasswordChange, UserName};
+use crate::domain::{Email, EmailChange, Password, PasswordChange, UserName};
 use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
 use secrecy::SecretString;
 
@@ -44,17 +44,14 @@ pub(super) async fn mail_link(
         expires_at: now.saturating_add(ttl),
     };
     link_tokens::insert(db, link, now).await?;
-    let page = match purpose {
-        Purpose::Reset => "reset-password",
-        Purpose::Verify | Purpose::ChangeEmail => "verify-email",
+    // The page that takes the token, and the words of the mail.
+    let (page, compose): (&str, messages::LinkMail) = match purpose {
+        Purpose::Verify => ("verify-email", messages::confirm_address),
+        Purpose::Reset => ("reset-password", messages::reset_password),
+        Purpose::ChangeEmail => ("verify-email", messages::confirm_new_address),
     };
     let url = format!("{}/{page}#token={}", state.public_url, token.expose());
-    let valid_for = messages::duration_words(ttl);
-    let mail = match purpose {
-        Purpose::Verify => messages::confirm_address(to, &user.name, &url, &valid_for),
-        Purpose::Reset => messages::reset_password(to, &user.name, &url, &valid_for),
-        Purpose::ChangeEmail => messages::confirm_new_address(to, &user.name, &url, &valid_for),
-    };
+    let mail = compose(to, &user.name, &url, &messages::duration_words(ttl));
     state.mailer.enqueue(db, mail, now).await.map(drop)
 }
 
@@ -159,8 +156,11 @@ pub async fn resend_verification(state: &AppState, auth: &AuthUser) -> Result<()
     mail_link(state, &txn, &user, Purpose::Verify, &user.email, now)
         .await
         .context("queueing the confirmation mail")?;
-    txn.commit().await.context("resending a confirmation")?;
-    state.mailer.wake();
+    state
+        .mailer
+        .commit(txn)
+        .await
+        .context("resending a confirmation")?;
     tracing::info!("confirmation mailed again");
     Ok(())
 }
@@ -219,8 +219,11 @@ async fn mail_reset_link(state: &AppState, email: &Email) -> Result<(), AppError
     mail_link(state, &txn, &user, Purpose::Reset, &user.email, now)
         .await
         .context("queueing a reset link")?;
-    txn.commit().await.context("mailing a reset link")?;
-    state.mailer.wake();
+    state
+        .mailer
+        .commit(txn)
+        .await
+        .context("mailing a reset link")?;
     tracing::info!(user_id = %user.id, "reset link mailed");
     Ok(())
 }
@@ -245,10 +248,7 @@ pub async fn reset_password(
         .await
         .context("finding a link")?
         .ok_or_else(|| invalid_link("unknown, used or expired"))?;
-    let password_hash = state
-        .hasher
-        .hash(SecretString::from(password.expose().to_owned()))
-        .await?;
+    let password_hash = state.hasher.hash(password.into_secret()).await?;
     let now = clock::now();
     let txn = state.db.begin().await.context("resetting a password")?;
     let link = link_tokens::use_once(&txn, &hash, &[Purpose::Reset], now)
@@ -284,8 +284,11 @@ pub async fn reset_password(
         now,
     )
     .await?;
-    txn.commit().await.context("resetting a password")?;
-    state.mailer.wake();
+    state
+        .mailer
+        .commit(txn)
+        .await
+        .context("resetting a password")?;
     tracing::info!(user_id = %user.id, ended, "password reset");
     Ok(())
 }
@@ -350,10 +353,7 @@ pub async fn change_password(
     caller: &Caller,
 ) -> Result<(), AppError> {
     let user = confirm_password(state, auth, change.current, caller).await?;
-    let password_hash = state
-        .hasher
-        .hash(SecretString::from(change.new.expose().to_owned()))
-        .await?;
+    let password_hash = state.hasher.hash(change.new.into_secret()).await?;
     let now = clock::now();
     let txn = state.db.begin().await.context("changing a password")?;
     users::update_password_hash(&txn, user.id, password_hash)
@@ -371,8 +371,11 @@ pub async fn change_password(
         now,
     )
     .await?;
-    txn.commit().await.context("changing a password")?;
-    state.mailer.wake();
+    state
+        .mailer
+        .commit(txn)
+        .await
+        .context("changing a password")?;
     tracing::info!(ended, "password changed");
     Ok(())
 }
@@ -393,10 +396,10 @@ pub async fn change_email(
     let user = confirm_password(state, auth, change.password, caller).await?;
     let new = change.email;
     if new.as_str() == user.email {
-        return Err(AppError::Validation(FieldErrors::from([(
-            "email".into(),
-            "is already your email address".into(),
-        )])));
+        return Err(AppError::invalid_field(
+            "email",
+            "is already your email address",
+        ));
     }
     if users::find_by_email(&state.db, &new)
         .await
@@ -415,8 +418,11 @@ pub async fn change_email(
         .context("queueing a confirmation")?;
     let notice = messages::address_changing(&user.email, &user.name, new.as_str());
     notify(state, &txn, notice, now).await?;
-    txn.commit().await.context("changing an address")?;
-    state.mailer.wake();
+    state
+        .mailer
+        .commit(txn)
+        .await
+        .context("changing an address")?;
     tracing::info!("change of address asked");
     Ok(())
 }
@@ -446,8 +452,11 @@ pub async fn delete_account(
     users::delete_user(&txn, user.id)
         .await
         .context("deleting a user")?;
-    txn.commit().await.context("deleting an account")?;
-    state.mailer.wake();
+    state
+        .mailer
+        .commit(txn)
+        .await
+        .context("deleting an account")?;
     tracing::info!("account deleted");
     Ok(())
 }

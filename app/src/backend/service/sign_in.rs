@@ -38,10 +38,7 @@ pub async fn register(
     caller: &Caller,
 ) -> Result<User, AppError> {
     state.sign_in_limit.check(caller.addr)?;
-    let hash = state
-        .hasher
-        .hash(SecretString::from(new_user.password.expose().to_owned()))
-        .await?;
+    let hash = state.hasher.hash(new_user.password.into_secret()).await?;
     let now = clock::now();
     // The user and their confirmation mail, together or not at all.
     let txn = state.db.begin().await.context("registering a user")?;
@@ -53,8 +50,11 @@ pub async fn register(
     mail_link(state, &txn, &user, Purpose::Verify, &user.email, now)
         .await
         .context("queueing the confirmation mail")?;
-    txn.commit().await.context("registering a user")?;
-    state.mailer.wake();
+    state
+        .mailer
+        .commit(txn)
+        .await
+        .context("registering a user")?;
     tracing::info!(user_id = %user.id, "user registered");
     Ok(user)
 }
