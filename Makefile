@@ -26,12 +26,13 @@ dev: setup
 # Formatting and lints, for the server (ssr) and the browser (hydrate) builds alike.
 check:
 	cargo fmt --all --check
-	cargo clippy -p gatehouse -p ceiling --all-targets -- -D warnings
+	cargo clippy -p gatehouse -p ceiling -p resource-server --all-targets -- -D warnings
 	cargo clippy -p app --all-targets --features ssr -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 test-rust:
 	cargo test -p app --features ssr
+	cargo test -p resource-server
 	cargo test -p gatehouse
 
 # The end-to-end suite gets a database of its own under target/ (fresh each run), and the key that

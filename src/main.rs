@@ -1,6 +1,20 @@
 use std::process::ExitCode;
 
+use gatehouse::cli::{self, Command};
+
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        Ok(Command::Help) => {
+            print!("{}", cli::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Ok(command) => command,
+        Err(message) => {
+            eprint!("gatehouse: {message}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
     tune_allocator();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -9,7 +23,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(gatehouse::run()) {
+    let done = match command {
+        Command::Serve => runtime.block_on(gatehouse::run()),
+        keys => runtime.block_on(cli::keys(keys)).map(|out| print!("{out}")),
+    };
+    match done {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // One line naming what to fix; the logger may not be up yet, so plain stderr.

@@ -85,8 +85,8 @@ pub fn leptos_options() -> Result<LeptosOptions, StartupError> {
         })
 }
 
-/// The whole application: `/healthz`, the JSON API under `/api`, the Leptos pages and server
-/// functions, static files, and the layers every response goes through.
+/// The whole application: `/healthz`, the JWKS, the JSON API under `/api`, the Leptos pages and
+/// server functions, static files, and the layers every response goes through.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
     let request_timeout = state.request_timeout;
     let app = Router::new()
         .route("/healthz", get(api::healthz))
+        .route("/.well-known/jwks.json", get(api::jwks))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .nest("/api", api::routes())
         .leptos_routes_with_context(
@@ -224,15 +225,19 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing the requests in flight");
 }
 
-/// The work that runs beside the requests until `stopped` turns true: the purge and the mail sender.
+/// The work that runs beside the requests until `stopped` turns true: the purge, the mail sender,
+/// and (with EdDSA) reading the signing keys again.
 pub fn background(
     state: &AppState,
     stopped: tokio::sync::watch::Receiver<bool>,
-) -> [tokio::task::JoinHandle<()>; 2] {
+) -> [tokio::task::JoinHandle<()>; 3] {
     let sender = mail::sender::run(state.db.clone(), state.mailer.clone(), stopped.clone());
+    let keys =
+        service::keys::read_periodically(state.db.clone(), state.tokens.clone(), stopped.clone());
     [
         tokio::spawn(purge_periodically(state.clone(), stopped)),
         tokio::spawn(sender),
+        tokio::spawn(keys),
     ]
 }
 

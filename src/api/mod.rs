@@ -4,6 +4,7 @@ mod account;
 mod auth;
 mod body;
 mod health;
+mod jwks;
 mod sessions;
 
 pub use body::{ApiBody, OptionalBody, MAX_BODY_BYTES};
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub use health::healthz;
+pub use jwks::jwks;
 
 /// The seed's unprotected route: anyone may read it.
 async fn public() -> Json<Value> {

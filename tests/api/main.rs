@@ -1,4 +1,4 @@
-//! Gatehouse's API tests: CONTRACT §1–3, §5 and §6 checked from the outside, against the real router (or the
+//! Gatehouse's API tests: CONTRACT §1–3 and §5–8 checked from the outside, against the real router (or the
 //! real binary, where a process must start, stop or die).
 
 mod helpers;
@@ -9,6 +9,8 @@ mod auth_flow;
 mod binary;
 mod cookies;
 mod errors;
+mod instances;
+mod keys;
 mod layout;
 mod outbox;
 mod postgres;

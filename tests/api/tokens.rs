@@ -295,11 +295,15 @@ async fn a_token_for_an_unknown_or_deleted_user_is_refused() {
     )
     .await;
 
+    // Deleted behind the service's back (an operator's `DELETE`): the check's answer kept on
+    // SQLite (`auth::cache`) lasts at most `HOLD`. A deletion through the service is refused at
+    // once (`account::deleting_the_account…`).
     let TestUser { token, id, .. } = app.signed_in_user().await;
     assert_eq!(app.me(&token).await.status(), StatusCode::OK);
     app::backend::users::delete_user(&app.state.db, id.parse().unwrap())
         .await
         .unwrap();
+    tokio::time::sleep(app::backend::auth::cache::HOLD).await;
     assert_invalid_token(app.me(&token).await).await;
 }
 

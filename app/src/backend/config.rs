@@ -33,10 +33,16 @@ pub const DEFAULT_VERIFY_LINK_TTL_SECONDS: u64 = 86_400;
 /// there is moved into the database once.
 pub const LEGACY_KEY_FILE: &str = "data/jwt-secret";
 
+/// Ten minutes: a rotated key is published this long before it signs, longer than the JWKS may be
+/// cached (five minutes), so every service has it before the first token it signs.
+pub const DEFAULT_KEY_PUBLISH_SECONDS: u64 = 600;
+
 /// Every variable of CONTRACT §1 that [`Config::load`] reads (`LEPTOS_SITE_ADDR` is Leptos's own).
-pub const VARIABLES: [&str; 16] = [
+pub const VARIABLES: [&str; 18] = [
     "DATABASE_URL",
     "GATEHOUSE_PUBLIC_URL",
+    "JWT_ALGORITHM",
+    "KEY_PUBLISH_SECONDS",
     "SMTP_URL",
     "MAIL_FROM",
     "RESET_LINK_TTL_SECONDS",
@@ -83,10 +89,44 @@ pub struct Config {
     pub outbox_dir: PathBuf,
 }
 
+/// `JWT_ALGORITHM`: how access tokens are signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    /// HMAC-SHA256 with one secret key: only Gatehouse can check its tokens.
+    Hs256,
+    /// Ed25519 keys kept in the database, the public halves published as a JWKS (CONTRACT §7).
+    EdDsa,
+}
+
+impl JwtAlgorithm {
+    /// The name in the contract and in the JWS header.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hs256 => "HS256",
+            Self::EdDsa => "EdDSA",
+        }
+    }
+
+    fn parse(raw: &str) -> Result<Self, StartupError> {
+        match raw.trim() {
+            "HS256" => Ok(Self::Hs256),
+            "EdDSA" => Ok(Self::EdDsa),
+            other => Err(StartupError::new(
+                "JWT_ALGORITHM",
+                format!("must be HS256 or EdDSA, got `{other}`"),
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct JwtConfig {
     /// `JWT_SECRET`: the HMAC key, at least 32 bytes; `None` means the key kept in the database.
     pub secret: Option<SecretString>,
+    /// `JWT_ALGORITHM`.
+    pub algorithm: JwtAlgorithm,
+    /// `KEY_PUBLISH_SECONDS`: how long a rotated Ed25519 key is published before it signs.
+    pub key_publish: Duration,
     /// `JWT_TTL_SECONDS`: lifetime of an access token.
     pub ttl: Duration,
     /// `JWT_ISSUER`: `iss` put in and required of every token.
@@ -214,11 +254,21 @@ impl Config {
         let secret = var("JWT_SECRET")
             .map(|secret| check_secret("JWT_SECRET", secret))
             .transpose()?;
+        let algorithm = var("JWT_ALGORITHM")
+            .map_or(Ok(JwtAlgorithm::Hs256), |raw| JwtAlgorithm::parse(&raw))?;
+        let key_publish = seconds(
+            "KEY_PUBLISH_SECONDS",
+            DEFAULT_KEY_PUBLISH_SECONDS,
+            0,
+            MAX_SESSION_SECONDS,
+        )?;
 
         Ok(Self {
             database_url: SecretString::from(database_url),
             jwt: JwtConfig {
                 secret,
+                algorithm,
+                key_publish: Duration::from_secs(key_publish),
                 ttl: Duration::from_secs(ttl),
                 issuer: var("JWT_ISSUER").unwrap_or_else(|| "gatehouse".to_owned()),
                 audience: var("JWT_AUDIENCE").unwrap_or_else(|| "gatehouse".to_owned()),

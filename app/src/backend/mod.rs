@@ -29,7 +29,7 @@ pub mod revocations;
 pub mod service;
 /// Table `sessions`: one row per sign-in.
 pub mod sessions;
-/// Table `signing_keys`: the generated key, shared by every instance.
+/// Table `signing_keys`: the HMAC key and the Ed25519 keys, shared by every instance.
 pub mod signing_keys;
 /// `AppState`, built once at start and passed to every handler.
 pub mod state;

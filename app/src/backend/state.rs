@@ -3,11 +3,12 @@
 //! the router provides it.
 
 use super::auth::password::DEFAULT_MAX_WAIT;
-use super::auth::{CookiePolicy, PasswordHasher, ThrottlePolicy, TokenKeys};
+use super::auth::{AuthCache, CookiePolicy, PasswordHasher, ThrottlePolicy, TokenKeys};
 use super::client::{SignInLimiter, TrustedProxies};
-use super::config::{check_secret, Config, StartupError};
+use super::config::{check_secret, Config, JwtAlgorithm, StartupError};
 use super::link_tokens::LinkLifetimes;
 use super::mail::Mailer;
+use super::service::keys;
 use super::sessions::SessionPolicy;
 use super::{clock, db, signing_keys};
 use axum::extract::FromRef;
@@ -32,6 +33,8 @@ pub struct AppState {
     /// Turns for the hot write transactions (refresh) on SQLite.
     pub writer: db::Writer,
     pub tokens: Arc<TokenKeys>,
+    /// The per-request check's answers, kept a moment (SQLite only; see `auth::cache`).
+    pub auth_cache: AuthCache,
     pub sessions: SessionPolicy,
     pub cookies: CookiePolicy,
     /// The outbox's transport and sender of every mail.
@@ -62,12 +65,7 @@ impl AppState {
         db::migrate(&db, url).await.map_err(|e| {
             StartupError::new("DATABASE_URL", format!("cannot migrate the database: {e}"))
         })?;
-        let secret = match &config.jwt.secret {
-            Some(secret) => secret.clone(),
-            None => shared_secret(&db, &config.legacy_key_file).await?,
-        };
-        let tokens = TokenKeys::new(&config.jwt, &secret)
-            .map_err(|e| StartupError::new("JWT_SECRET", e.to_string()))?;
+        let tokens = token_keys(&db, config).await?;
         let mailer = Mailer::new(
             config.smtp_url.as_ref(),
             config.mail_from.clone(),
@@ -81,6 +79,10 @@ impl AppState {
         Ok(Self {
             leptos_options,
             writer: db::Writer::for_database(&db),
+            auth_cache: match db.get_database_backend() {
+                sea_orm::DatabaseBackend::Sqlite => AuthCache::enabled(),
+                _ => AuthCache::disabled(),
+            },
             db,
             tokens: Arc::new(tokens),
             sessions: SessionPolicy {
@@ -99,6 +101,40 @@ impl AppState {
             trusted_proxies: config.trusted_proxies.clone(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
         })
+    }
+}
+
+/// The keys of `JWT_ALGORITHM`: the HMAC key (from `JWT_SECRET` or the database), or the Ed25519
+/// keys in the database, the first made now if there is none.
+async fn token_keys(db: &DatabaseConnection, config: &Config) -> Result<TokenKeys, StartupError> {
+    let jwt = &config.jwt;
+    match jwt.algorithm {
+        JwtAlgorithm::Hs256 => {
+            let secret = match &jwt.secret {
+                Some(secret) => secret.clone(),
+                None => shared_secret(db, &config.legacy_key_file).await?,
+            };
+            TokenKeys::new(jwt, &secret).map_err(|e| StartupError::new("JWT_SECRET", e.to_string()))
+        }
+        JwtAlgorithm::EdDsa => {
+            let failed = |e: &dyn std::fmt::Display| {
+                StartupError::new(
+                    "JWT_ALGORITHM",
+                    format!("cannot prepare the Ed25519 keys: {e}"),
+                )
+            };
+            if jwt.secret.is_some() {
+                tracing::warn!("JWT_SECRET is set but JWT_ALGORITHM is EdDSA: it is not used");
+            }
+            if keys::ensure_key(db).await.map_err(|e| failed(&e))? {
+                tracing::info!("made the first Ed25519 signing key, shared by every instance");
+            }
+            let ring = keys::read_ring(db, jwt.ttl.as_secs())
+                .await
+                .map_err(|e| failed(&e))?;
+            tracing::info!(keys = ?ring.kids(), "signing with Ed25519 keys");
+            Ok(TokenKeys::ed25519(jwt, ring))
+        }
     }
 }
 

@@ -1,13 +1,18 @@
-//! Proving who someone is: password hashing, access tokens, opaque tokens (refresh, mailed links), the refresh cookie, the
-//! `AuthUser` extractor, and the login throttling policy.
+//! Proving who someone is: password hashing, access tokens and their keys, opaque tokens (refresh,
+//! mailed links), the refresh cookie, the `AuthUser` extractor, and the login throttling policy.
 
+/// The per-request check's cache (SQLite only).
+pub mod cache;
 pub mod cookie;
 mod extractor;
+/// CONTRACT §7: the Ed25519 keys, each key's life, and the JWKS.
+pub mod key_ring;
 pub mod opaque;
 pub mod password;
 pub mod throttle;
 pub mod token;
 
+pub use cache::AuthCache;
 pub use cookie::CookiePolicy;
 pub use extractor::{authenticate, bearer_token, AuthUser};
 pub use opaque::{LinkToken, RefreshToken};

@@ -122,6 +122,7 @@ pub async fn verify_email(
         .context("finding a user")?
         .ok_or_else(|| invalid_link("the user is gone"))?;
     txn.commit().await.context("confirming an address")?;
+    state.auth_cache.forget_user(user.id);
     tracing::info!(user_id = %user.id, purpose = link.purpose, "address confirmed");
     Ok(user)
 }
@@ -289,6 +290,7 @@ pub async fn reset_password(
         .commit(txn)
         .await
         .context("resetting a password")?;
+    state.auth_cache.forget_user(user.id);
     tracing::info!(user_id = %user.id, ended, "password reset");
     Ok(())
 }
@@ -314,6 +316,7 @@ pub async fn rename(state: &AppState, auth: &AuthUser, name: UserName) -> Result
     users::update_name(&state.db, auth.user.id, &name)
         .await
         .context("renaming a user")?;
+    state.auth_cache.forget_user(auth.user.id);
     tracing::info!(user_id = %auth.user.id, "name changed");
     Ok(User {
         name: name.as_str().to_owned(),
@@ -376,6 +379,7 @@ pub async fn change_password(
         .commit(txn)
         .await
         .context("changing a password")?;
+    state.auth_cache.forget_user(user.id);
     tracing::info!(ended, "password changed");
     Ok(())
 }
@@ -457,6 +461,7 @@ pub async fn delete_account(
         .commit(txn)
         .await
         .context("deleting an account")?;
+    state.auth_cache.forget_user(user.id);
     tracing::info!("account deleted");
     Ok(())
 }

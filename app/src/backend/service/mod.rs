@@ -8,6 +8,8 @@
 
 /// Confirmation, forgotten passwords and account changes, over email (CONTRACT §6).
 mod account;
+/// CONTRACT §7: the first Ed25519 key, rotation, the key list, reading the keys again.
+pub mod keys;
 /// Deleting what has expired: revocations, dead sessions, stale login counters.
 mod purge;
 /// Refresh, logout with its scopes, the session list and ending one session (CONTRACT §5).

@@ -15,11 +15,12 @@ pub struct Purged {
     pub login_attempts: u64,
     pub links: u64,
     pub mail_records: u64,
+    pub signing_keys: u64,
 }
 
 /// Deletes revocations of expired tokens, sessions that ended (with their refresh tokens), stale
-/// login counters, used or expired links and week-old records of sent mail, and forgets idle
-/// client addresses; run periodically.
+/// login counters, used or expired links, week-old records of sent mail and retired signing keys,
+/// and forgets idle client addresses; run periodically.
 ///
 /// # Errors
 /// An internal error when the database fails.
@@ -41,5 +42,8 @@ pub async fn purge_expired(state: &AppState) -> Result<Purged, AppError> {
         mail_records: outbox::purge_done(db, now.saturating_sub(KEEP_MAIL_RECORDS))
             .await
             .context("purging mail records")?,
+        signing_keys: super::keys::purge_retired(db, state.tokens.ttl(), clock::to_db(now))
+            .await
+            .context("purging retired signing keys")?,
     })
 }

@@ -93,6 +93,7 @@ pub async fn refresh(
             .await
             .context("ending a session")?;
             txn.commit().await.context("ending a session")?;
+            state.auth_cache.forget_user(session.user_id);
             tracing::warn!(
                 user_id = %session.user_id,
                 session_id = %session.id,
@@ -153,6 +154,7 @@ pub async fn logout(state: &AppState, auth: &AuthUser, scope: LogoutScope) -> Re
             .await
             .context("revoking a token")?;
     }
+    state.auth_cache.forget_user(auth.user.id);
     tracing::info!(ended, "logged out");
     Ok(())
 }
@@ -199,6 +201,7 @@ pub async fn end_session(state: &AppState, auth: &AuthUser, id: Uuid) -> Result<
     if ended == 0 {
         return Err(AppError::NotFound);
     }
+    state.auth_cache.forget_user(auth.user.id);
     tracing::info!("session ended");
     Ok(())
 }

@@ -186,7 +186,11 @@ async fn rehash(state: &AppState, user: &User, password: SecretString) {
         Err(e) => Err(e.into()),
     };
     match result {
-        Ok(()) => tracing::info!(user_id = %user.id, "password hash upgraded"),
+        Ok(()) => {
+            // Cached users carry the hash too (the password checks of account changes read it).
+            state.auth_cache.forget_user(user.id);
+            tracing::info!(user_id = %user.id, "password hash upgraded");
+        }
         Err(e) => tracing::error!(user_id = %user.id, error = %e, "password hash upgrade failed"),
     }
 }
