@@ -356,6 +356,8 @@ async fn each_bad_value_stops_the_start_with_one_line_naming_the_variable() {
         ("JWT_SECRET", "too-short-secret"),
         ("JWT_TTL_SECONDS", "an hour"),
         ("JWT_TTL_SECONDS", "0"),
+        ("JWT_ALGORITHM", "RS256"),
+        ("KEY_PUBLISH_SECONDS", "soon"),
         ("AUTH_RATE_PER_MINUTE", "lots"),
         ("TRUSTED_PROXIES", "10.0.0.0/99"),
         ("DATABASE_URL", "mysql://localhost/gatehouse"),

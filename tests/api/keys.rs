@@ -559,3 +559,39 @@ async fn a_service_fetches_the_keys_again_for_an_unknown_kid_at_most_once_in_its
     }
     assert_eq!(service.verifier.jwks().fetches(), fetches, "kept");
 }
+
+#[tokio::test]
+async fn the_command_line_says_what_it_does_and_refuses_what_it_does_not_know() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| command(dir.path(), &[]).args(args).output().unwrap();
+
+    let listed = run(&["keys", "list"]);
+    assert!(listed.status.success(), "{listed:?}");
+    let out = String::from_utf8(listed.stdout).unwrap();
+    assert!(out.starts_with("no Ed25519 keys yet"), "{out}");
+    assert!(out.contains("JWT_ALGORITHM is HS256"), "{out}");
+
+    let help = run(&["help"]);
+    assert!(help.status.success());
+    let usage = String::from_utf8(help.stdout).unwrap();
+    assert!(
+        usage.contains("keys rotate") && usage.contains("keys list"),
+        "{usage}"
+    );
+
+    for wrong in [&["keys"][..], &["keys", "delete"], &["serve", "now"]] {
+        let refused = run(wrong);
+        assert_eq!(refused.status.code(), Some(2), "{wrong:?}");
+        let err = String::from_utf8(refused.stderr).unwrap();
+        assert!(err.starts_with("gatehouse: unknown command"), "{err}");
+        assert!(err.contains("usage: gatehouse"), "{err}");
+    }
+
+    let bad = command(dir.path(), &[("KEY_PUBLISH_SECONDS", "soon")])
+        .args(["keys", "rotate"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(err.starts_with("gatehouse: KEY_PUBLISH_SECONDS:"), "{err}");
+}

@@ -407,6 +407,8 @@ mod tests {
         assert_eq!(config.links.verify, 86_400);
         assert_eq!(config.jwt.issuer, "gatehouse");
         assert_eq!(config.jwt.audience, "gatehouse");
+        assert_eq!(config.jwt.algorithm, JwtAlgorithm::Hs256);
+        assert_eq!(config.jwt.key_publish, Duration::from_secs(600));
         assert_eq!(config.auth_rate_per_minute, 60);
         assert_eq!(config.trusted_proxies, TrustedProxies::default());
         assert_eq!(config.log_filter, "info");
@@ -426,6 +428,17 @@ mod tests {
             assert_eq!(config.auth_rate_per_minute, 60);
             assert_eq!(config.database_url.expose_secret(), DEFAULT_DATABASE_URL);
         }
+    }
+
+    #[test]
+    fn the_algorithm_and_the_publish_delay_are_read() {
+        let config = load(&[("JWT_ALGORITHM", "EdDSA"), ("KEY_PUBLISH_SECONDS", "0")]).unwrap();
+        assert_eq!(config.jwt.algorithm, JwtAlgorithm::EdDsa);
+        assert_eq!(config.jwt.key_publish, Duration::ZERO);
+        assert_eq!(
+            load(&[("JWT_ALGORITHM", "HS256")]).unwrap().jwt.algorithm,
+            JwtAlgorithm::Hs256
+        );
     }
 
     #[test]
@@ -517,6 +530,11 @@ mod tests {
             ("MAIL_FROM", "not an address"),
             ("RESET_LINK_TTL_SECONDS", "0"),
             ("VERIFY_LINK_TTL_SECONDS", "a day"),
+            ("JWT_ALGORITHM", "RS256"),
+            ("JWT_ALGORITHM", "none"),
+            ("JWT_ALGORITHM", "eddsa"),
+            ("KEY_PUBLISH_SECONDS", "ten minutes"),
+            ("KEY_PUBLISH_SECONDS", "-1"),
         ] {
             let err = load(&[(name, value)]).unwrap_err();
             assert_eq!(err.variable, name, "{name}={value}");
