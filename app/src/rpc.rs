@@ -178,7 +178,9 @@ pub async fn forgot_password(email: String) -> Result<(), ApiError> {
     let (state, caller) = door::start()?;
     let email =
         Email::parse(&email).map_err(|e| door::fail(AppError::invalid_field("email", e)))?;
-    crate::backend::service::forgot_password(&state, email, &caller).map_err(door::fail)
+    crate::backend::service::forgot_password(&state, email, &caller)
+        .await
+        .map_err(door::fail)
 }
 
 #[server(prefix = "/rpc", endpoint = "reset-password", client = TokenClient, input = Postcard, output = Postcard)]

@@ -93,7 +93,7 @@ pub async fn forgot_password(
     ApiBody(request): ApiBody<EmailRequest>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let email = Email::parse(&request.email).map_err(|e| AppError::invalid_field("email", e))?;
-    service::forgot_password(&state, email, &caller)?;
+    service::forgot_password(&state, email, &caller).await?;
     Ok(accepted())
 }
 

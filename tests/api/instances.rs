@@ -172,3 +172,43 @@ async fn three_instances_on_one_database_serve_one_user_step_by_step() {
     }
     database.drop().await;
 }
+
+/// `AUTH_RATE_PER_MINUTE` counts an address's sign-in requests in the database: spreading them
+/// over three instances gets it no more than one instance would give.
+#[tokio::test]
+async fn the_sign_in_rate_of_an_address_is_one_count_across_instances() {
+    let Some(database) = fresh_database().await else {
+        return;
+    };
+    {
+        let vars = [
+            ("DATABASE_URL", database.url.as_str()),
+            ("AUTH_RATE_PER_MINUTE", "6"),
+        ];
+        let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+        let servers: Vec<Server> = dirs
+            .iter()
+            .map(|d| Server::spawn(d.path(), &vars))
+            .collect();
+        for server in &servers {
+            server.healthy().await;
+        }
+        for request in 0..6 {
+            assert_error(
+                servers[request % 3]
+                    .login(&unique_email(), GOOD_PASSWORD)
+                    .await,
+                401,
+                "invalid_credentials",
+            )
+            .await;
+        }
+        for server in &servers {
+            let refused = server.login(&unique_email(), GOOD_PASSWORD).await;
+            let wait = retry_after(&refused);
+            assert!((1..=60).contains(&wait), "Retry-After {wait}");
+            assert_error(refused, 429, "rate_limited").await;
+        }
+    }
+    database.drop().await;
+}

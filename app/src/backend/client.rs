@@ -1,15 +1,17 @@
 //! Who is asking: the client's address (the socket's, or `X-Forwarded-For`'s when the socket is a
-//! trusted proxy), and the per-address limit on sign-in requests (`AUTH_RATE_PER_MINUTE`).
+//! trusted proxy), and the per-address limit on sign-in requests (`AUTH_RATE_PER_MINUTE`),
+//! counted in the database.
 
-use super::error::{AppError, Limit};
+use super::clock::{self, to_db};
+use super::db::Writer;
+use super::error::{AppError, Context, Limit};
+use super::sign_in_rates;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
+use sea_orm::DatabaseConnection;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::num::NonZeroU32;
-use std::sync::Arc;
 
 /// `TRUSTED_PROXIES`: the networks whose `X-Forwarded-For` is believed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -128,50 +130,55 @@ where
     }
 }
 
-/// `AUTH_RATE_PER_MINUTE` sign-in requests a minute per client address (bursts up to the same
-/// number), kept in this process with `governor`. `None` inside when the limit is off.
-#[derive(Clone)]
-pub struct SignInLimiter(Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>);
+/// The window `AUTH_RATE_PER_MINUTE` counts in.
+pub const RATE_WINDOW_SECONDS: u64 = 60;
 
-impl std::fmt::Debug for SignInLimiter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("SignInLimiter")
-            .field(&self.0.as_ref().map(|limiter| limiter.len()))
-            .finish()
-    }
+/// `AUTH_RATE_PER_MINUTE` sign-in requests a minute per client address, counted in the database
+/// (`sign_in_rates`) so that every instance adds to the same count: an address gets no more by
+/// spreading its requests over several instances. Fixed one-minute windows; 0 turns it off.
+#[derive(Clone, Debug)]
+pub struct SignInLimiter {
+    per_minute: u32,
+    db: DatabaseConnection,
+    /// SQLite's turns (`db::Writer`): the count is a write.
+    writer: Writer,
 }
 
 impl SignInLimiter {
-    pub fn per_minute(rate: u32) -> Self {
-        Self(
-            NonZeroU32::new(rate).map(|rate| Arc::new(RateLimiter::keyed(Quota::per_minute(rate)))),
-        )
+    pub fn new(per_minute: u32, db: DatabaseConnection, writer: Writer) -> Self {
+        Self {
+            per_minute,
+            db,
+            writer,
+        }
     }
 
     /// Counts one sign-in request from `client`.
     ///
     /// # Errors
-    /// `429 rate_limited` with the seconds until the next request would be allowed.
-    pub fn check(&self, client: ClientAddr) -> Result<(), AppError> {
-        let Some(limiter) = &self.0 else {
+    /// `429 rate_limited` with the seconds until the address's minute is over; an internal error
+    /// when the database fails.
+    pub async fn check(&self, client: ClientAddr) -> Result<(), AppError> {
+        if self.per_minute == 0 {
             return Ok(());
-        };
-        limiter.check_key(&client.0).map_err(|not_until| {
-            use governor::clock::{Clock, DefaultClock};
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            AppError::RateLimited {
-                limit: Limit::Client,
-                retry_after: wait.as_secs() + 1,
-            }
-        })
-    }
-
-    /// Forgets addresses whose allowance is full again; run periodically so memory stays bounded.
-    pub fn forget_idle(&self) {
-        if let Some(limiter) = &self.0 {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
         }
+        let now = clock::now();
+        let counted = {
+            let _turn = self.writer.turn().await;
+            sign_in_rates::count(&self.db, &client.to_string(), now, RATE_WINDOW_SECONDS)
+                .await
+                .context("counting a sign-in request")?
+        };
+        if counted.requests <= i64::from(self.per_minute) {
+            return Ok(());
+        }
+        let ends = counted
+            .window_started_at
+            .saturating_add(to_db(RATE_WINDOW_SECONDS));
+        Err(AppError::RateLimited {
+            limit: Limit::Client,
+            retry_after: u64::try_from(ends - to_db(now)).unwrap_or(0).max(1),
+        })
     }
 }
 
@@ -179,6 +186,7 @@ impl SignInLimiter {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+    use sea_orm::ConnectionTrait;
 
     fn headers(forwarded: &[&str]) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -220,23 +228,34 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_limiter_refuses_past_the_rate_with_a_wait() {
-        let limiter = SignInLimiter::per_minute(3);
+    #[tokio::test]
+    async fn the_limiter_refuses_past_the_rate_until_the_minute_is_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/rates.db?mode=rwc", dir.path().display());
+        let db = crate::backend::db::connect(&url).await.unwrap();
+        crate::backend::db::migrate(&db, &url).await.unwrap();
+        let limiter = SignInLimiter::new(3, db.clone(), Writer::for_database(&db));
         let client = ClientAddr(ip("192.0.2.1"));
         for _ in 0..3 {
-            limiter.check(client).unwrap();
+            limiter.check(client).await.unwrap();
         }
-        match limiter.check(client) {
+        match limiter.check(client).await {
             Err(AppError::RateLimited { retry_after, .. }) => {
-                assert!((1..=21).contains(&retry_after))
+                assert!((1..=RATE_WINDOW_SECONDS).contains(&retry_after));
             }
-            other => panic!("{other:?}"),
+            other => panic!("expected a 429, got {other:?}"),
         }
-        limiter.check(ClientAddr(ip("192.0.2.2"))).unwrap();
-        let off = SignInLimiter::per_minute(0);
-        for _ in 0..100 {
-            off.check(client).unwrap();
+        limiter.check(ClientAddr(ip("192.0.2.2"))).await.unwrap();
+        // The minute over (the row aged by SQL), the address starts again.
+        db.execute_unprepared(
+            "UPDATE sign_in_rates SET window_started_at = window_started_at - 60",
+        )
+        .await
+        .unwrap();
+        limiter.check(client).await.unwrap();
+        let off = SignInLimiter::new(0, db.clone(), Writer::for_database(&db));
+        for _ in 0..10 {
+            off.check(client).await.unwrap();
         }
     }
 }

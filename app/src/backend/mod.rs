@@ -29,6 +29,8 @@ pub mod revocations;
 pub mod service;
 /// Table `sessions`: one row per sign-in.
 pub mod sessions;
+/// Table `sign_in_rates`: sign-in requests per client address and minute.
+pub mod sign_in_rates;
 /// Table `signing_keys`: the HMAC key and the Ed25519 keys, shared by every instance.
 pub mod signing_keys;
 /// `AppState`, built once at start and passed to every handler.

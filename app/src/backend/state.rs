@@ -118,9 +118,13 @@ impl AppState {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", leptos_options.site_addr));
+        // One writer's turn at a time on SQLite, for the refreshes and the sign-in counts alike.
+        let writer = db::Writer::for_database(&db);
+        let sign_in_limit =
+            SignInLimiter::new(config.auth_rate_per_minute, db.clone(), writer.clone());
         Ok(Self(Arc::new(Shared {
             leptos_options,
-            writer: db::Writer::for_database(&db),
+            writer,
             auth_cache: match db.get_database_backend() {
                 sea_orm::DatabaseBackend::Sqlite => AuthCache::enabled(),
                 _ => AuthCache::disabled(),
@@ -139,7 +143,7 @@ impl AppState {
             links: config.links,
             hasher: PasswordHasher::new(PasswordHasher::default_concurrency(), DEFAULT_MAX_WAIT),
             throttle: ThrottlePolicy::default(),
-            sign_in_limit: SignInLimiter::per_minute(config.auth_rate_per_minute),
+            sign_in_limit,
             trusted_proxies: config.trusted_proxies.clone(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
         })))

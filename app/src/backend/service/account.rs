@@ -86,7 +86,7 @@ pub async fn verify_email(
     token: &str,
     caller: &Caller,
 ) -> Result<User, AppError> {
-    state.sign_in_limit.check(caller.addr)?;
+    state.sign_in_limit.check(caller.addr).await?;
     let token = LinkToken::parse(token).ok_or_else(|| invalid_link("not a link token"))?;
     let now = clock::now();
     let txn = state.db.begin().await.context("confirming an address")?;
@@ -181,8 +181,12 @@ async fn hold(db: &impl ConnectionTrait, id: uuid::Uuid) -> Result<Option<User>,
 /// # Errors
 /// `429` past the client's sign-in rate.
 #[tracing::instrument(skip_all, fields(client = %caller.addr))]
-pub fn forgot_password(state: &AppState, email: Email, caller: &Caller) -> Result<(), AppError> {
-    state.sign_in_limit.check(caller.addr)?;
+pub async fn forgot_password(
+    state: &AppState,
+    email: Email,
+    caller: &Caller,
+) -> Result<(), AppError> {
+    state.sign_in_limit.check(caller.addr).await?;
     let state = state.clone();
     tokio::spawn(async move {
         if let Err(e) = mail_reset_link(&state, &email).await {
@@ -241,7 +245,7 @@ pub async fn reset_password(
     password: Password,
     caller: &Caller,
 ) -> Result<(), AppError> {
-    state.sign_in_limit.check(caller.addr)?;
+    state.sign_in_limit.check(caller.addr).await?;
     let token = LinkToken::parse(token).ok_or_else(|| invalid_link("not a link token"))?;
     let hash = token.hash();
     // Checked before the costly hashing; used (atomically) after it.

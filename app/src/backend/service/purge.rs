@@ -1,8 +1,9 @@
 //! The periodic purge: what has expired leaves the database.
 
 use crate::backend::auth::throttle;
+use crate::backend::client::RATE_WINDOW_SECONDS;
 use crate::backend::error::{AppError, Context};
-use crate::backend::{clock, link_tokens, outbox, revocations, sessions, AppState};
+use crate::backend::{clock, link_tokens, outbox, revocations, sessions, sign_in_rates, AppState};
 
 /// How long the record of a sent (or given-up) mail is kept: longer than any mail limit's window.
 const KEEP_MAIL_RECORDS: u64 = 7 * 24 * 3600;
@@ -16,17 +17,17 @@ pub struct Purged {
     pub links: u64,
     pub mail_records: u64,
     pub signing_keys: u64,
+    pub sign_in_rates: u64,
 }
 
 /// Deletes revocations of expired tokens, sessions that ended (with their refresh tokens), stale
-/// login counters, used or expired links, week-old records of sent mail and retired signing keys,
-/// and forgets idle client addresses; run periodically.
+/// login counters, used or expired links, week-old records of sent mail, retired signing keys and
+/// the sign-in counts of minutes that are over; run periodically.
 ///
 /// # Errors
 /// An internal error when the database fails.
 pub async fn purge_expired(state: &AppState) -> Result<Purged, AppError> {
     let (db, now) = (&state.db, clock::now());
-    state.sign_in_limit.forget_idle();
     let cutoff = now.saturating_sub(crate::backend::auth::token::LEEWAY_SECONDS);
     Ok(Purged {
         revocations: revocations::purge_expired_before(db, cutoff)
@@ -45,5 +46,8 @@ pub async fn purge_expired(state: &AppState) -> Result<Purged, AppError> {
         signing_keys: super::keys::purge_retired(db, state.tokens.ttl(), clock::to_db(now))
             .await
             .context("purging retired signing keys")?,
+        sign_in_rates: sign_in_rates::purge_before(db, now.saturating_sub(RATE_WINDOW_SECONDS))
+            .await
+            .context("purging sign-in counts")?,
     })
 }

@@ -44,7 +44,7 @@ pub async fn refresh(
     presented: &str,
     client: ClientAddr,
 ) -> Result<Refreshed, AppError> {
-    state.sign_in_limit.check(client)?;
+    state.sign_in_limit.check(client).await?;
     let presented = RefreshToken::parse(presented).ok_or_else(|| refused("not a refresh token"))?;
     let hash = presented.hash();
     let (now, policy) = (clock::now(), state.sessions);

@@ -37,7 +37,7 @@ pub async fn register(
     new_user: NewUser,
     caller: &Caller,
 ) -> Result<User, AppError> {
-    state.sign_in_limit.check(caller.addr)?;
+    state.sign_in_limit.check(caller.addr).await?;
     let hash = state.hasher.hash(new_user.password.into_secret()).await?;
     let now = clock::now();
     // The user and their confirmation mail, together or not at all.
@@ -84,7 +84,7 @@ pub async fn login(
     credentials: Credentials,
     caller: &Caller,
 ) -> Result<SignedIn, AppError> {
-    state.sign_in_limit.check(caller.addr)?;
+    state.sign_in_limit.check(caller.addr).await?;
     let Credentials { email, password } = credentials;
     let user = users::find_by_email(&state.db, &email)
         .await

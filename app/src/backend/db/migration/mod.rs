@@ -6,7 +6,7 @@ mod m20261129_000001_initial;
 mod m20261130_000002_attempts_and_keys;
 mod m20261201_000003_sessions;
 mod m20261202_000004_account_mail;
-mod m20261203_000005_ed25519_keys;
+mod m20261203_000005_keys_and_rates;
 
 pub struct Migrator;
 
@@ -18,7 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_attempts_and_keys::Migration),
             Box::new(m20261201_000003_sessions::Migration),
             Box::new(m20261202_000004_account_mail::Migration),
-            Box::new(m20261203_000005_ed25519_keys::Migration),
+            Box::new(m20261203_000005_keys_and_rates::Migration),
         ]
     }
 }

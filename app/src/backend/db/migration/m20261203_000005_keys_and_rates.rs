@@ -1,7 +1,9 @@
 //! Ed25519 signing keys (CONTRACT §7) beside the HMAC key: each key's public half (published in
 //! the JWKS) and the moment it starts to sign, so a rotated key is published before any token
-//! carries its `kid`.
+//! carries its `kid`. And the sign-in requests counted per client address, which move from each
+//! process's memory into the database, so that several instances share one count (§8).
 
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -33,10 +35,29 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        // Written on every sign-in request and worth nothing after a minute: on Postgres the table
+        // skips the write-ahead log (UNLOGGED; a crash empties it, which only forgives a minute).
+        let unlogged = match manager.get_database_backend() {
+            DatabaseBackend::Postgres => "UNLOGGED ",
+            _ => "",
+        };
+        manager
+            .get_connection()
+            .execute_unprepared(&format!(
+                "CREATE {unlogged}TABLE IF NOT EXISTS sign_in_rates (\
+                 client VARCHAR(64) NOT NULL PRIMARY KEY, \
+                 window_started_at BIGINT NOT NULL, \
+                 requests BIGINT NOT NULL)"
+            ))
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared("DROP TABLE IF EXISTS sign_in_rates")
+            .await?;
         for column in [SigningKeys::SignsFrom, SigningKeys::PublicKey] {
             manager
                 .alter_table(
