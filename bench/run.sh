@@ -9,6 +9,8 @@
 #      and the time from a logout on one instance to the other's refusal of the token (p99).
 #   6. The same refusal time for two processes on one SQLite file (each keeps answers for at most
 #      a second: app/src/backend/auth/cache.rs).
+#   7. Run 3 again with the per-address sign-in count on (a database write per refresh; the runs
+#      above turn it off), and GET /api/me with EdDSA tokens (an Ed25519 check per request).
 # Run by hand from the repository root: bench/run.sh [seconds per run, default 15]
 # GATEHOUSE_BIN=path/to/gatehouse benchmarks another build (an older commit's, for a before/after).
 set -euo pipefail
@@ -64,13 +66,14 @@ LUA
 
 # Run 3: one session per wrk thread (one connection each), each following its own rotation chain.
 REFRESHERS=8
-refresh_tokens=()
-for _ in $(seq "$REFRESHERS"); do
-  refresh_tokens+=("\"$(curl -fs -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" \
-    "http://$GH_ADDR/api/auth/login" | sed -E 's/.*"refresh_token":"([^"]+)".*/\1/')\"")
-done
-cat >"$work/refresh.lua" <<LUA
-local tokens = { $(IFS=,; echo "${refresh_tokens[*]}") }
+refresh_script() { # address, output file: a wrk script whose threads each rotate their own session
+  local tokens=()
+  for _ in $(seq "$REFRESHERS"); do
+    tokens+=("\"$(curl -fs -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" \
+      "http://$1/api/auth/login" | sed -E 's/.*"refresh_token":"([^"]+)".*/\1/')\"")
+  done
+  cat >"$2" <<LUA
+local tokens = { $(IFS=,; echo "${tokens[*]}") }
 local started = 0
 function setup(thread)
   started = started + 1
@@ -85,6 +88,8 @@ function response(status, headers, body)
   if next then token = next end
 end
 LUA
+}
+refresh_script "$GH_ADDR" "$work/refresh.lua"
 
 peak_rss=0
 sample_rss() { while kill -0 "$gh_pid" 2>/dev/null; do
@@ -164,6 +169,26 @@ start_gatehouse "$SQ_B" sqlite-b
 wait_healthy "$SQ_B"
 echo "run 7: a logout on one process, refused by another on the same SQLite file (50 sessions)" >&2
 echo "sqlite, two processes on one file: $(python3 bench/refusal-latency.py "http://$GH_ADDR" "http://$SQ_B" 50) (bound: 1 s)"
+
+# Run 8 and 9: the sign-in count on, and EdDSA, each on an instance and SQLite file of its own.
+register() { curl -fs -H 'content-type: application/json' -d "{\"name\":\"Bench\",\"email\":\"$email\",\"password\":\"$password\"}" "http://$1/api/auth/register" >/dev/null; }
+COUNTED=127.0.0.1:3816 EDDSA=127.0.0.1:3817
+start_gatehouse "$COUNTED" counted DATABASE_URL="sqlite://$work/counted.db?mode=rwc" AUTH_RATE_PER_MINUTE=1000000
+start_gatehouse "$EDDSA" eddsa DATABASE_URL="sqlite://$work/eddsa.db?mode=rwc" JWT_ALGORITHM=EdDSA
+wait_healthy "$COUNTED"; wait_healthy "$EDDSA"
+register "$COUNTED"; register "$EDDSA"
+refresh_script "$COUNTED" "$work/refresh-counted.lua"
+echo "run 8: POST /api/auth/refresh with the sign-in count on" >&2
+wrk -t"$REFRESHERS" -c"$REFRESHERS" -d"${DURATION}s" --latency -s "$work/refresh-counted.lua" "http://$COUNTED/api/auth/refresh" >"$work/refresh-counted.txt"
+ed_token=$(login_token "$EDDSA" "$email" "$password")
+echo "run 9: GET /api/me with EdDSA tokens, 32 connections" >&2
+wrk -t2 -c32 -d5s -H "Authorization: Bearer $ed_token" "http://$EDDSA/api/me" >/dev/null   # warm-up
+wrk -t2 -c32 -d"${DURATION}s" --latency -H "Authorization: Bearer $ed_token" "http://$EDDSA/api/me" >"$work/eddsa.txt"
+printf '%-48s %12s %10s\n' "refresh, sign-in count on (req/s)" "$(rps "$work/refresh-counted.txt")" ""
+printf '%-48s %12s %10s\n' "refresh, sign-in count on, p99" "$(p99 "$work/refresh-counted.txt")" ""
+printf '%-48s %12s %10s\n' "EdDSA GET /api/me (req/s)" "$(rps "$work/eddsa.txt")" ""
+printf '%-48s %11.1f%% %10s\n' "  / ceiling" "$(echo "$(rps "$work/eddsa.txt") $ceiling" | awk '{print 100*$1/$2}')" ""
+printf '%-48s %12s %10s\n' "EdDSA GET /api/me p99" "$(p99 "$work/eddsa.txt")" ""
 
 grep -q "Non-2xx" "$work"/*.txt && { echo "some responses were not 2xx:" >&2; grep -H "Non-2xx" "$work"/*.txt >&2; }
 exit 0

@@ -70,7 +70,7 @@ pub async fn keys(command: Command) -> Result<String, StartupError> {
             rotated.kid,
             when(rotated.signs_from),
             match rotated.signs_from - now {
-                0 => "at once: no key was signing".to_owned(),
+                ..=0 => "at once".to_owned(),
                 wait => format!("in {}", duration(wait)),
             }
         );
