@@ -318,7 +318,7 @@ mod tests {
     #[test]
     fn the_jwks_holds_public_halves_only() {
         let key = generate(0, 0);
-        let jwks = jwks(&[key.clone()], 1, TTL);
+        let jwks = jwks(std::slice::from_ref(&key), 1, TTL);
         let jwk = &jwks["keys"][0];
         assert_eq!(jwk["kty"], "OKP");
         assert_eq!(jwk["crv"], "Ed25519");
