@@ -88,6 +88,21 @@ impl Server {
         server
     }
 
+    /// `count` binaries, each in a folder of its own (returned with them: it must outlive them),
+    /// spawned back to back so that they start at the same moment, then waited for.
+    pub async fn start_together(
+        count: usize,
+        vars: &[(&str, &str)],
+    ) -> (Vec<tempfile::TempDir>, Vec<Server>) {
+        let dirs: Vec<tempfile::TempDir> =
+            (0..count).map(|_| tempfile::tempdir().unwrap()).collect();
+        let servers: Vec<Server> = dirs.iter().map(|d| Self::spawn(d.path(), vars)).collect();
+        for server in &servers {
+            server.healthy().await;
+        }
+        (dirs, servers)
+    }
+
     /// Waits until `/healthz` answers 200, failing the test after 30 s or if the process exits.
     pub async fn healthy(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);

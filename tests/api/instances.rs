@@ -35,15 +35,8 @@ async fn three_instances_on_one_database_serve_one_user_step_by_step() {
             ("AUTH_RATE_PER_MINUTE", "0"),
             ("REFRESH_REUSE_GRACE_SECONDS", "0"),
         ];
-        let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
-        // Spawned back to back: all three migrate and look for a key at the same moment.
-        let servers: Vec<Server> = dirs
-            .iter()
-            .map(|d| Server::spawn(d.path(), &vars))
-            .collect();
-        for server in &servers {
-            server.healthy().await;
-        }
+        // All three migrate and look for a key at the same moment.
+        let (dirs, servers) = Server::start_together(3, &vars).await;
         let [a, b, c] = [&servers[0], &servers[1], &servers[2]];
         let jwks: Vec<Value> = futures::future::join_all(servers.iter().map(|s| async {
             s.get("/.well-known/jwks.json")
@@ -185,14 +178,7 @@ async fn the_sign_in_rate_of_an_address_is_one_count_across_instances() {
             ("DATABASE_URL", database.url.as_str()),
             ("AUTH_RATE_PER_MINUTE", "6"),
         ];
-        let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
-        let servers: Vec<Server> = dirs
-            .iter()
-            .map(|d| Server::spawn(d.path(), &vars))
-            .collect();
-        for server in &servers {
-            server.healthy().await;
-        }
+        let (_dirs, servers) = Server::start_together(3, &vars).await;
         for request in 0..6 {
             assert_error(
                 servers[request % 3]

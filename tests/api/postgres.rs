@@ -171,16 +171,9 @@ async fn instances_starting_together_on_an_empty_database_all_come_up_and_share_
         let Some(database) = fresh_database().await else {
             return;
         };
-        let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
         let vars = [("DATABASE_URL", database.url.as_str())];
-        // Spawned back to back: both migrate and look for the key at the same moment.
-        let servers: Vec<Server> = dirs
-            .iter()
-            .map(|d| Server::spawn(d.path(), &vars))
-            .collect();
-        for server in &servers {
-            server.healthy().await;
-        }
+        // Both migrate and look for the key at the same moment.
+        let (_dirs, servers) = Server::start_together(2, &vars).await;
         let email = unique_email();
         assert_eq!(
             servers[0]
