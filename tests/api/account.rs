@@ -93,14 +93,19 @@ async fn registration_mails_a_confirmation_link_that_confirms_once() {
     let token = mail.token();
     assert!(token.len() >= 22, "at least 128 bits: {token}");
     assert!(!link.contains('?'), "the token rides in the fragment only");
+    let token_of_login = access(&login(&app, &email, GOOD_PASSWORD).await);
+    assert_eq!(me(&app, &token_of_login).await["email_verified"], false);
 
     let response = app.verify_email(&token).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["user"]["email"], email);
     assert_eq!(body["user"]["email_verified"], true);
-    let token_of_login = access(&login(&app, &email, GOOD_PASSWORD).await);
-    assert_eq!(me(&app, &token_of_login).await["email_verified"], true);
+    assert_eq!(
+        me(&app, &token_of_login).await["email_verified"],
+        true,
+        "at once, for a token read before"
+    );
 
     assert_error(app.verify_email(&token).await, 400, "invalid_link").await;
     for junk in ["", "nope", &"A".repeat(43), &format!("{token}x")] {
@@ -274,6 +279,9 @@ async fn a_reset_sets_the_password_ends_every_session_kills_other_links_and_sign
     register(&app, &sink, &email).await;
     let first = login(&app, &email, GOOD_PASSWORD).await;
     let second = login(&app, &email, GOOD_PASSWORD).await;
+    for session in [&first, &second] {
+        me(&app, &access(session)).await;
+    }
 
     app.forgot(&email).await;
     let older = sink.wait_for(&email, 2).await.remove(1).token();
@@ -382,6 +390,7 @@ async fn a_password_change_needs_the_current_one_ends_other_sessions_and_mails_a
     register(&app, &sink, &email).await;
     let here = login(&app, &email, GOOD_PASSWORD).await;
     let elsewhere = login(&app, &email, GOOD_PASSWORD).await;
+    me(&app, &access(&elsewhere)).await;
     let token = access(&here);
     let change = |current: &str, new: &str| {
         let (app, token) = (app.api.clone(), token.clone());
@@ -485,6 +494,8 @@ async fn an_email_change_is_confirmed_from_the_new_address_and_noticed_at_the_ol
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["user"]["email"], new);
     assert_eq!(body["user"]["email_verified"], true);
+    // The same token, read a moment ago, shows the new address at once.
+    assert_eq!(me(&app, &token).await["email"], new);
     login(&app, &new, GOOD_PASSWORD).await;
     assert_login_refused(&app, &old, GOOD_PASSWORD).await;
     // The old address is free again.

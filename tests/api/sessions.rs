@@ -86,6 +86,7 @@ async fn a_retired_token_after_the_grace_window_ends_the_whole_session_at_once()
     let rotated = Tokens::from(app.refresh(&user.refresh).await).await;
     assert_eq!(app.me(&rotated.access).await.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(app.me(&rotated.access).await.status(), StatusCode::OK);
 
     // The thief (or the victim: there is no telling) presents the retired token.
     assert_invalid_token(app.refresh(&user.refresh).await).await;
@@ -341,6 +342,7 @@ async fn ending_another_session_refuses_its_tokens_at_once_and_unknown_ids_are_4
     let user = app.signed_in_user().await;
     let phone = app.tokens(&user.email, GOOD_PASSWORD).await;
     let stranger = app.signed_in_user().await;
+    assert_eq!(app.me(&phone.access).await.status(), StatusCode::OK);
 
     let response = app.end_session(&user.token, &sid_of(&phone.access)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
