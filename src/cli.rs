@@ -2,7 +2,6 @@
 //! after the Ed25519 signing keys (CONTRACT §7) in the database that the configuration names,
 //! while the instances keep serving.
 
-use app::backend::auth::key_ring::KeyState;
 use app::backend::config::JwtAlgorithm;
 use app::backend::service::keys::{self, KeyInfo};
 use app::backend::{clock, db, Config, StartupError};
@@ -103,16 +102,12 @@ fn table(keys: &[KeyInfo], now: i64) -> String {
             out,
             "{:<43}  {:<8}  {:>9}  {}",
             key.kid,
-            state(key.state),
+            key.state.as_str(),
             duration(now - key.created_at),
             when(key.signs_from),
         );
     }
     out
-}
-
-fn state(state: KeyState) -> &'static str {
-    state.as_str()
 }
 
 /// Unix seconds as an RFC 3339 UTC time.

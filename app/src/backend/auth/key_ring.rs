@@ -89,6 +89,15 @@ pub fn windows(signs_from: &[i64]) -> Vec<SigningWindow> {
         .collect()
 }
 
+/// The Ed25519 keys of `stored` (any order; other algorithms are skipped) in signing order (by
+/// `signs_from`, then age), each with its window: what the ring, the JWKS and the key list read.
+pub fn in_signing_order(stored: &[SigningKey]) -> Vec<(&SigningKey, SigningWindow)> {
+    let mut keys: Vec<&SigningKey> = stored.iter().filter(|k| k.algorithm == EDDSA).collect();
+    keys.sort_by_key(|key| (key.signs_from, key.created_at));
+    let starts: Vec<i64> = keys.iter().map(|key| key.signs_from).collect();
+    keys.into_iter().zip(windows(&starts)).collect()
+}
+
 /// A fresh Ed25519 key, as `signing_keys` stores it: published at `now`, signing from
 /// `signs_from`. The `kid` is the key's RFC 7638 thumbprint.
 pub fn generate(now: i64, signs_from: i64) -> SigningKey {
@@ -118,12 +127,8 @@ pub fn thumbprint(x: &str) -> String {
 /// half of every key not retired at `now`, newest first. Made from the table's public column
 /// alone, so no private key is even read to serve it.
 pub fn jwks(stored: &[SigningKey], now: i64, ttl: u64) -> Value {
-    let mut stored: Vec<&SigningKey> = stored.iter().filter(|k| k.algorithm == EDDSA).collect();
-    stored.sort_by_key(|key| (key.signs_from, key.created_at));
-    let starts: Vec<i64> = stored.iter().map(|key| key.signs_from).collect();
-    let keys: Vec<Value> = stored
-        .iter()
-        .zip(windows(&starts))
+    let keys: Vec<Value> = in_signing_order(stored)
+        .into_iter()
         .rev()
         .filter(|(_, window)| window.state(now, ttl) != KeyState::Retired)
         .filter_map(|(key, _)| {
@@ -143,7 +148,6 @@ pub fn jwks(stored: &[SigningKey], now: i64, ttl: u64) -> Value {
 /// One usable key: both halves, ready for `jsonwebtoken`.
 pub struct RingKey {
     pub kid: String,
-    pub created_at: i64,
     pub window: SigningWindow,
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -175,12 +179,9 @@ impl KeyRing {
     ///
     /// # Errors
     /// A [`KeyError`] for a key whose stored halves cannot be used.
-    pub fn new(mut stored: Vec<SigningKey>, now: i64, ttl: u64) -> Result<Self, KeyError> {
-        stored.retain(|key| key.algorithm == EDDSA);
-        stored.sort_by_key(|key| (key.signs_from, key.created_at));
-        let starts: Vec<i64> = stored.iter().map(|key| key.signs_from).collect();
+    pub fn new(stored: Vec<SigningKey>, now: i64, ttl: u64) -> Result<Self, KeyError> {
         let mut keys = Vec::with_capacity(stored.len());
-        for (key, window) in stored.iter().zip(windows(&starts)) {
+        for (key, window) in in_signing_order(&stored) {
             if window.state(now, ttl) != KeyState::Retired {
                 keys.push(ring_key(key, window)?);
             }
@@ -242,7 +243,6 @@ fn ring_key(key: &SigningKey, window: SigningWindow) -> Result<RingKey, KeyError
         .map_err(|_| KeyError::Encoding(key.kid.clone()))?;
     Ok(RingKey {
         kid: key.kid.clone(),
-        created_at: key.created_at,
         window,
         encoding: EncodingKey::from_ed_der(der.as_bytes()),
         decoding: DecodingKey::from_ed_der(&public),

@@ -3,7 +3,7 @@
 //! reads the keys again now and then (and when a token names a key it has not seen), so a key
 //! added anywhere is known everywhere before it signs; retired keys are deleted.
 
-use crate::backend::auth::key_ring::{self, windows, KeyError, KeyRing, KeyState, EDDSA};
+use crate::backend::auth::key_ring::{self, in_signing_order, KeyError, KeyRing, KeyState, EDDSA};
 use crate::backend::auth::TokenKeys;
 use crate::backend::clock::{self, to_db};
 use crate::backend::config::JwtAlgorithm;
@@ -104,10 +104,8 @@ pub async fn list(db: &impl ConnectionTrait, ttl: u64, now: i64) -> Result<Vec<K
 }
 
 fn infos(stored: &[SigningKey], ttl: u64, now: i64) -> Vec<KeyInfo> {
-    let starts: Vec<i64> = stored.iter().map(|key| key.signs_from).collect();
-    stored
-        .iter()
-        .zip(windows(&starts))
+    in_signing_order(stored)
+        .into_iter()
         .map(|(key, window)| KeyInfo {
             kid: key.kid.clone(),
             state: window.state(now, ttl),
