@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` (the app on SQLite, no configuration) and
 # `make test` (every test). Both install what is missing first (scripts/install-tools.sh).
-.PHONY: setup build run dev test check test-rust test-e2e wasm-size screenshots bench
+.PHONY: setup build run dev test check test-rust test-e2e test-clients wasm-size screenshots bench
 
 # wasm-opt comes from npm (tools/); cargo-leptos finds it on PATH.
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
@@ -61,7 +61,12 @@ screenshots:
 wasm-size:
 	./scripts/wasm-size.sh
 
-test: setup check test-rust test-e2e wasm-size
+# The Postman collection (newman) and schemathesis against a fresh release server: the binary
+# that the end-to-end run builds.
+test-clients:
+	./scripts/test-api-clients.sh
+
+test: setup check test-rust test-e2e wasm-size test-clients
 
 bench: setup
 	bench/run.sh

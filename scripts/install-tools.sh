@@ -65,9 +65,20 @@ fi
 
 # wasm-opt from npm's binaryen (compiled to JavaScript, run by node): seconds to install, where
 # binaryen from source takes ten minutes. The Makefile puts tools/node_modules/.bin on PATH.
-if ! PATH="$PWD/tools/node_modules/.bin:$PATH" have_version wasm-opt "version $WASM_OPT_VERSION"; then
-  log "installing wasm-opt (npm binaryen, seconds)"
+# newman, which runs the Postman collection, comes from the same package.json.
+if ! PATH="$PWD/tools/node_modules/.bin:$PATH" have_version wasm-opt "version $WASM_OPT_VERSION" \
+  || [ ! -x tools/node_modules/.bin/newman ]; then
+  log "installing wasm-opt (npm binaryen) and newman (seconds)"
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# schemathesis, which fuzzes the API from its OpenAPI document, in a virtual environment of its
+# own, from a pinned list (tools/requirements.txt).
+if ! tools/venv/bin/st --version 2>/dev/null | grep -q "$(grep '^schemathesis==' tools/requirements.txt | cut -d= -f3)"; then
+  log "installing schemathesis into tools/venv (about 20 seconds)"
+  rm -rf tools/venv
+  python3 -m venv tools/venv
+  tools/venv/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
 fi
 
 # Debian packages: Chromium for Playwright, wrk for the benchmarks, aiosmtpd as the tests' SMTP sink.

@@ -7,7 +7,7 @@ use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -85,18 +85,14 @@ pub fn leptos_options() -> Result<LeptosOptions, StartupError> {
         })
 }
 
-/// The whole application: `/healthz`, the JWKS, the JSON API under `/api`, the Leptos pages and
-/// server functions, static files, and the layers every response goes through.
+/// The whole application: `/healthz`, the JWKS, the JSON API under `/api` with its document, the
+/// Leptos pages and server functions, static files, and the layers every response goes through.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let leptos_options = state.leptos_options.clone();
     let request_timeout = state.request_timeout;
-    let app = Router::new()
-        .route("/healthz", get(api::healthz))
-        .route("/.well-known/jwks.json", get(api::jwks))
-        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
-        .nest("/api", api::routes())
+    let app = api::router()
         .leptos_routes_with_context(
             &state,
             routes,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Every error code the contract names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     ValidationFailed,
@@ -54,6 +55,7 @@ impl ErrorCode {
 
 /// `{"error": ApiError}`: the JSON API's error body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ApiError,
 }
@@ -61,10 +63,13 @@ pub struct ErrorBody {
 /// One error as a client sees it: the contract's code, words for a person, and the fields at fault
 /// (only for `validation_failed`).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[error("{message}")]
 pub struct ApiError {
     pub code: ErrorCode,
+    /// Words for a person, in English.
     pub message: String,
+    /// Only with `validation_failed`: what is wrong with each field, by field name.
     #[serde(default)]
     pub fields: FieldErrors,
 }

@@ -28,3 +28,10 @@ test("screenshots of the login page, the dashboard and the account page", async 
   await expect(sessions.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
   await page.screenshot({ path: join(dir, "account.png") });
 });
+
+test("a screenshot of the API docs", async ({ page }) => {
+  await page.setViewportSize({ width: 1000, height: 900 });
+  await page.goto("/api/docs");
+  await expect(page.locator(".opblock-summary-path", { hasText: "/api/auth/login" })).toBeVisible();
+  await page.screenshot({ path: join(dir, "api-docs.png") });
+});

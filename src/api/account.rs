@@ -2,6 +2,7 @@
 //! changes a signed-in user makes. Parse, call the service, map.
 
 use super::auth::UserResponse;
+use super::docs::tags;
 use super::ApiBody;
 use app::backend::auth::AuthUser;
 use app::backend::client::Caller;
@@ -10,64 +11,92 @@ use app::backend::{AppError, AppState};
 use app::domain::{
     parse_new_password, parse_password, Email, EmailChange, PasswordChange, UserName,
 };
+use app::error::ErrorCode;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Deserialize, Default)]
+/// A mailed link's token, from the fragment of the link (`#token=…`).
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct TokenRequest {
+    #[schema(required = true)]
     token: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct EmailRequest {
+    #[schema(required = true, format = "email", max_length = 254)]
     email: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct ResetRequest {
+    /// The reset link's token, from its fragment (`#token=…`).
+    #[schema(required = true)]
     token: String,
+    /// The new password: 8 to 128 characters, not one of the common passwords.
+    #[schema(required = true, format = Password, min_length = 8, max_length = 128)]
     password: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct NameRequest {
+    /// 1 to 100 characters once trimmed; no control or bidirectional-format characters.
+    #[schema(required = true, min_length = 1, max_length = 100)]
     name: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct PasswordChangeRequest {
+    #[schema(required = true, format = Password, min_length = 1, max_length = 128)]
     current_password: String,
+    /// 8 to 128 characters, not one of the common passwords.
+    #[schema(required = true, format = Password, min_length = 8, max_length = 128)]
     new_password: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct EmailChangeRequest {
+    /// The current password.
+    #[schema(required = true, format = Password, min_length = 1, max_length = 128)]
     password: String,
+    /// The new address, which gets a link to confirm it.
+    #[schema(required = true, format = "email", max_length = 254)]
     email: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct PasswordRequest {
+    #[schema(required = true, format = Password, min_length = 1, max_length = 128)]
     password: String,
 }
 
-/// `202 {}`: accepted, and nothing more is said.
-fn accepted() -> (StatusCode, Json<Value>) {
-    (StatusCode::ACCEPTED, Json(json!({})))
+/// `{}`: accepted, and nothing more is said.
+#[derive(Serialize, ToSchema)]
+pub struct Accepted {}
+
+fn accepted() -> (StatusCode, Json<Accepted>) {
+    (StatusCode::ACCEPTED, Json(Accepted {}))
 }
 
-/// `POST /api/auth/verify-email {token}`.
+/// Confirms an address with the token of the link mailed to it: the account's own, or the new
+/// one of a change of address.
+#[utoipa::path(
+    post, path = "/auth/verify-email", tag = tags::ACCOUNT,
+    request_body = TokenRequest,
+    responses((status = OK, description = "Confirmed.", body = UserResponse)),
+    extensions(("x-error-codes" = json!([ErrorCode::InvalidLink, ErrorCode::EmailTaken, ErrorCode::RateLimited]))),
+)]
 pub async fn verify_email(
     State(state): State<AppState>,
     caller: Caller,
@@ -77,27 +106,46 @@ pub async fn verify_email(
     Ok(Json(UserResponse::from(&user)))
 }
 
-/// `POST /api/auth/verify-email/resend` (Bearer).
+/// Mails the confirmation link again: at most one mail a minute per address.
+#[utoipa::path(
+    post, path = "/auth/verify-email/resend", tag = tags::ACCOUNT,
+    security(("bearer" = [])),
+    responses((status = ACCEPTED, description = "Accepted (also when no mail goes).", body = Accepted)),
+)]
 pub async fn resend_verification(
     State(state): State<AppState>,
     auth: AuthUser,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<Accepted>), AppError> {
     service::resend_verification(&state, &auth).await?;
     Ok(accepted())
 }
 
-/// `POST /api/auth/password/forgot {email}`: the same answer for every address.
+/// Mails a password-reset link, if the address has an account: the same answer, in about the same
+/// time, for every address.
+#[utoipa::path(
+    post, path = "/auth/password/forgot", tag = tags::ACCOUNT,
+    request_body = EmailRequest,
+    responses((status = ACCEPTED, description = "Accepted, whether or not the address has an account.", body = Accepted)),
+    extensions(("x-error-codes" = json!([ErrorCode::ValidationFailed, ErrorCode::RateLimited]))),
+)]
 pub async fn forgot_password(
     State(state): State<AppState>,
     caller: Caller,
     ApiBody(request): ApiBody<EmailRequest>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<Accepted>), AppError> {
     let email = Email::parse(&request.email).map_err(|e| AppError::invalid_field("email", e))?;
     service::forgot_password(&state, email, &caller).await?;
     Ok(accepted())
 }
 
-/// `POST /api/auth/password/reset {token, password}`.
+/// Sets a new password with a reset link's token. Every session of the user ends, every other
+/// reset link dies, and a notice is mailed; the user is not signed in.
+#[utoipa::path(
+    post, path = "/auth/password/reset", tag = tags::ACCOUNT,
+    request_body = ResetRequest,
+    responses((status = NO_CONTENT, description = "The new password is set.")),
+    extensions(("x-error-codes" = json!([ErrorCode::InvalidLink, ErrorCode::ValidationFailed, ErrorCode::RateLimited, ErrorCode::Unavailable]))),
+)]
 pub async fn reset_password(
     State(state): State<AppState>,
     caller: Caller,
@@ -108,7 +156,14 @@ pub async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `PATCH /api/account {name}`.
+/// Changes the user's name.
+#[utoipa::path(
+    patch, path = "/account", tag = tags::ACCOUNT,
+    security(("bearer" = [])),
+    request_body = NameRequest,
+    responses((status = OK, description = "Renamed.", body = UserResponse)),
+    extensions(("x-error-codes" = json!([ErrorCode::ValidationFailed]))),
+)]
 pub async fn rename(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -119,7 +174,15 @@ pub async fn rename(
     Ok(Json(UserResponse::from(&user)))
 }
 
-/// `POST /api/account/password {current_password, new_password}`.
+/// Changes the password. Every other session ends, and a notice is mailed. A wrong current
+/// password counts toward the login throttling.
+#[utoipa::path(
+    post, path = "/account/password", tag = tags::ACCOUNT,
+    security(("bearer" = [])),
+    request_body = PasswordChangeRequest,
+    responses((status = NO_CONTENT, description = "Changed.")),
+    extensions(("x-error-codes" = json!([ErrorCode::InvalidCredentials, ErrorCode::ValidationFailed, ErrorCode::RateLimited, ErrorCode::Unavailable]))),
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -132,20 +195,36 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/account/email {password, email}`.
+/// Asks to change the address: a link to confirm goes to the new one, a notice to the old one.
+/// The address changes when the link is used.
+#[utoipa::path(
+    post, path = "/account/email", tag = tags::ACCOUNT,
+    security(("bearer" = [])),
+    request_body = EmailChangeRequest,
+    responses((status = ACCEPTED, description = "The link is on its way.", body = Accepted)),
+    extensions(("x-error-codes" = json!([ErrorCode::InvalidCredentials, ErrorCode::EmailTaken, ErrorCode::ValidationFailed, ErrorCode::RateLimited, ErrorCode::Unavailable]))),
+)]
 pub async fn change_email(
     State(state): State<AppState>,
     auth: AuthUser,
     caller: Caller,
     ApiBody(request): ApiBody<EmailChangeRequest>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<Accepted>), AppError> {
     let change =
         EmailChange::parse(request.password, &request.email).map_err(AppError::Validation)?;
     service::change_email(&state, &auth, change, &caller).await?;
     Ok(accepted())
 }
 
-/// `DELETE /api/account {password}`; the refresh cookie goes with the account.
+/// Deletes the account: the user, their sessions and tokens are gone, and a notice is mailed. The
+/// refresh cookie goes with it.
+#[utoipa::path(
+    delete, path = "/account", tag = tags::ACCOUNT,
+    security(("bearer" = [])),
+    request_body = PasswordRequest,
+    responses((status = NO_CONTENT, description = "Deleted.")),
+    extensions(("x-error-codes" = json!([ErrorCode::InvalidCredentials, ErrorCode::ValidationFailed, ErrorCode::RateLimited, ErrorCode::Unavailable]))),
+)]
 pub async fn delete_account(
     State(state): State<AppState>,
     auth: AuthUser,

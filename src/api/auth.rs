@@ -1,50 +1,74 @@
 //! Register, log in, refresh, log out, and the protected `/api/me`: parse the body into the
 //! domain's types, call the service, map the result.
 
+use super::docs::tags;
 use super::{ApiBody, OptionalBody};
 use app::backend::auth::{cookie, AuthUser, IssuedToken};
 use app::backend::client::Caller;
 use app::backend::service;
 use app::backend::{AppError, AppState};
 use app::domain::{Credentials, LogoutScope, NewUser, UserView};
+use app::error::ErrorCode;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+use utoipa::ToSchema;
 
-/// `POST /api/auth/register` as sent; a missing field is reported as required.
-#[derive(Deserialize, Default)]
+/// `POST /api/auth/register` as sent; a missing field is reported as required (`422`).
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct RegisterRequest {
+    /// 1 to 100 characters once trimmed; no control or bidirectional-format characters.
+    #[schema(required = true, min_length = 1, max_length = 100)]
     name: String,
+    /// Trimmed, NFC, lower-cased; at most 254 characters, one `@`, a domain with a dot.
+    #[schema(required = true, format = "email", max_length = 254)]
     email: String,
+    /// 8 to 128 characters, not one of the common passwords.
+    #[schema(required = true, format = Password, min_length = 8, max_length = 128)]
     password: String,
 }
 
 /// `POST /api/auth/login` as sent.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct LoginRequest {
+    #[schema(required = true, format = "email", max_length = 254)]
     email: String,
+    #[schema(required = true, format = Password, min_length = 1, max_length = 128)]
     password: String,
 }
 
 /// `POST /api/auth/refresh` with a body.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct RefreshRequest {
+    /// The refresh token of the last login or refresh. Single use.
+    #[schema(required = true)]
     refresh_token: String,
 }
 
 /// `POST /api/auth/logout`'s optional body.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct LogoutRequest {
+    /// Which sessions end: `local` (this one, the default), `others`, or `global` (all).
+    #[schema(schema_with = scopes)]
     scope: Option<String>,
 }
 
-#[derive(Serialize)]
+fn scopes() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["local", "others", "global"]))
+        .build()
+}
+
+/// `{"user": USER}`.
+#[derive(Serialize, ToSchema)]
 pub struct UserResponse {
     user: UserView,
 }
@@ -59,11 +83,15 @@ impl From<&app::backend::users::User> for UserResponse {
 
 /// The token response of login and refresh. `refresh_token` is left out where the client does
 /// not get one: a refresh by cookie (the cookie is replaced instead), or within the grace window.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
+    /// A JWT (CONTRACT §3), for `Authorization: Bearer`.
     access_token: String,
+    #[schema(value_type = String, example = "Bearer")]
     token_type: &'static str,
+    /// Seconds until `access_token` expires.
     expires_in: u64,
+    /// The next refresh token, when one was sent in the body; single use.
     #[serde(skip_serializing_if = "Option::is_none")]
     refresh_token: Option<String>,
     user: UserView,
@@ -81,6 +109,13 @@ impl TokenResponse {
     }
 }
 
+/// Makes an account, and mails a link to confirm its address.
+#[utoipa::path(
+    post, path = "/auth/register", tag = tags::AUTH,
+    request_body = RegisterRequest,
+    responses((status = CREATED, description = "The account is made.", body = UserResponse)),
+    extensions(("x-error-codes" = json!([ErrorCode::ValidationFailed, ErrorCode::EmailTaken, ErrorCode::RateLimited, ErrorCode::Unavailable]))),
+)]
 pub async fn register(
     State(state): State<AppState>,
     caller: Caller,
@@ -97,7 +132,14 @@ pub async fn register(
     ))
 }
 
-/// The token response; `Cache-Control: no-store` is set for every API response (RFC 6749 §5.1).
+/// Starts a session: an access token and a refresh token. `Cache-Control: no-store`, as for every
+/// API response (RFC 6749 §5.1).
+#[utoipa::path(
+    post, path = "/auth/login", tag = tags::AUTH,
+    request_body = LoginRequest,
+    responses((status = OK, description = "Signed in.", body = TokenResponse)),
+    extensions(("x-error-codes" = json!([ErrorCode::InvalidCredentials, ErrorCode::ValidationFailed, ErrorCode::RateLimited, ErrorCode::Unavailable]))),
+)]
 pub async fn login(
     State(state): State<AppState>,
     caller: Caller,
@@ -114,9 +156,16 @@ pub async fn login(
     )))
 }
 
-/// A refresh token in the body (JSON or form) is answered in the body. With no body, the web
-/// app's cookie is used and replaced; a request with a body never falls back to the cookie, so a
-/// cross-site form (which always sends a body type) cannot use it, `SameSite=Strict` aside.
+/// A new access token for a refresh token. A refresh token in the body (JSON or form) is answered
+/// in the body. With no body, the web app's cookie is used and replaced; a request with a body
+/// never falls back to the cookie, so a cross-site form (which always sends a body type) cannot
+/// use it, `SameSite=Strict` aside.
+#[utoipa::path(
+    post, path = "/auth/refresh", tag = tags::SESSIONS,
+    request_body(content = Option<RefreshRequest>, description = "Or no body at all, with the web app's `gatehouse_refresh` cookie."),
+    responses((status = OK, description = "Refreshed; `refresh_token` only when one came in the body.", body = TokenResponse)),
+    extensions(("x-error-codes" = json!([ErrorCode::InvalidToken, ErrorCode::RateLimited]))),
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     caller: Caller,
@@ -170,6 +219,12 @@ fn from_another_site(headers: &HeaderMap) -> bool {
         .is_some_and(|site| site != "same-origin" && site != "none")
 }
 
+/// The user of the token.
+#[utoipa::path(
+    get, path = "/me", tag = tags::AUTH,
+    security(("bearer" = [])),
+    responses((status = OK, description = "The token's user, read fresh.", body = UserResponse)),
+)]
 pub async fn me(auth: AuthUser) -> Json<UserResponse> {
     Json(UserResponse {
         user: UserView::from(&auth.user),
@@ -178,6 +233,13 @@ pub async fn me(auth: AuthUser) -> Json<UserResponse> {
 
 /// Ends this session, every other one, or all (`scope`); when this session ends, the refresh
 /// cookie goes with it.
+#[utoipa::path(
+    post, path = "/auth/logout", tag = tags::AUTH,
+    security(("bearer" = [])),
+    request_body(content = Option<LogoutRequest>),
+    responses((status = NO_CONTENT, description = "The sessions have ended, on every instance.")),
+    extensions(("x-error-codes" = json!([ErrorCode::ValidationFailed]))),
+)]
 pub async fn logout(
     State(state): State<AppState>,
     auth: AuthUser,

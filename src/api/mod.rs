@@ -1,8 +1,10 @@
-//! The JSON API of CONTRACT §2: plain axum handlers that parse, call the service, and map.
+//! The JSON API of CONTRACT §2, §5, §6 and §7: plain axum handlers that parse, call the service,
+//! and map; and its OpenAPI document (§9), made from the same handlers' attributes.
 
 mod account;
 mod auth;
 mod body;
+mod docs;
 mod health;
 mod jwks;
 mod sessions;
@@ -11,48 +13,71 @@ pub use body::{ApiBody, OptionalBody, MAX_BODY_BYTES};
 
 use app::backend::{AppError, AppState};
 use axum::http::{header, HeaderValue};
-use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde::Serialize;
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// Routes under `/api`, with JSON 404 and 405 for everything else there. Tokens travel in these
-/// responses: none may be kept by a cache (RFC 6749 §5.1, RFC 9111), unless a handler says so.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/public", get(public))
-        .route("/me", get(auth::me))
-        .route("/auth/register", post(auth::register))
-        .route("/auth/login", post(auth::login))
-        .route("/auth/refresh", post(auth::refresh))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/verify-email", post(account::verify_email))
-        .route(
-            "/auth/verify-email/resend",
-            post(account::resend_verification),
-        )
-        .route("/auth/password/forgot", post(account::forgot_password))
-        .route("/auth/password/reset", post(account::reset_password))
-        .route(
-            "/account",
-            patch(account::rename).delete(account::delete_account),
-        )
-        .route("/account/password", post(account::change_password))
-        .route("/account/email", post(account::change_email))
-        .route("/sessions", get(sessions::list))
-        .route("/sessions/{id}", delete(sessions::end))
+/// Every endpoint of the API, and its document at `/api/openapi.json`. Each endpoint is routed
+/// and described by one `routes!`, so the router and the document cannot disagree about what
+/// exists (and `tests/api/openapi.rs` checks that nothing was routed around them).
+pub fn router() -> Router<AppState> {
+    let (root, root_paths) = OpenApiRouter::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(jwks::jwks))
+        .split_for_parts();
+    let (api, api_paths) = api_routes().split_for_parts();
+    let (docs, docs_paths) = docs::routes().split_for_parts();
+    let document = docs::document(root_paths.nest("/api", api_paths.merge_from(docs_paths)));
+    let api = api
+        .merge(docs::serve(docs, &document))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .fallback(|| async { AppError::NotFound })
+        // Tokens travel in these responses: none may be kept by a cache (RFC 6749 §5.1,
+        // RFC 9111), unless a handler says so.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ))
+        ));
+    root.method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .nest("/api", api)
 }
 
-pub use health::healthz;
-pub use jwks::jwks;
+/// The routes under `/api`.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(public))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(account::verify_email))
+        .routes(routes!(account::resend_verification))
+        .routes(routes!(account::forgot_password))
+        .routes(routes!(account::reset_password))
+        .routes(routes!(account::rename, account::delete_account))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::change_email))
+        .routes(routes!(sessions::list_sessions))
+        .routes(routes!(sessions::end_session))
+}
+
+/// `GET /api/public`'s body.
+#[derive(Serialize, ToSchema)]
+struct PublicMessage {
+    message: &'static str,
+}
 
 /// The seed's unprotected route: anyone may read it.
-async fn public() -> Json<Value> {
-    Json(json!({ "message": "This is the public endpoint: anyone can read it, no token needed." }))
+#[utoipa::path(
+    get, path = "/public", tag = docs::tags::AUTH,
+    responses((status = OK, description = "No token needed.", body = PublicMessage)),
+)]
+async fn public() -> Json<PublicMessage> {
+    Json(PublicMessage {
+        message: "This is the public endpoint: anyone can read it, no token needed.",
+    })
 }

@@ -1,20 +1,30 @@
 //! The session list and ending one session (CONTRACT §5).
 
+use super::docs::tags;
 use app::backend::auth::AuthUser;
 use app::backend::service;
 use app::backend::{AppError, AppState};
 use app::domain::SessionView;
+use app::error::ErrorCode;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+/// The user's live sessions, newest first.
+#[derive(Serialize, ToSchema)]
 pub struct SessionsResponse {
     sessions: Vec<SessionView>,
 }
 
-pub async fn list(
+/// The user's live sessions; `current` marks the token's own.
+#[utoipa::path(
+    get, path = "/sessions", tag = tags::SESSIONS,
+    security(("bearer" = [])),
+    responses((status = OK, description = "Live sessions only, newest first.", body = SessionsResponse)),
+)]
+pub async fn list_sessions(
     State(state): State<AppState>,
     auth: AuthUser,
 ) -> Result<Json<SessionsResponse>, AppError> {
@@ -22,8 +32,16 @@ pub async fn list(
     Ok(Json(SessionsResponse { sessions }))
 }
 
-/// An id that is not even a UUID is as unknown as any other: `404`.
-pub async fn end(
+/// Ends one session of the user, on every instance. An id that is not even a UUID is as unknown as
+/// any other: `404`.
+#[utoipa::path(
+    delete, path = "/sessions/{id}", tag = tags::SESSIONS,
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "A session's id, from the list.")),
+    responses((status = NO_CONTENT, description = "The session has ended.")),
+    extensions(("x-error-codes" = json!([ErrorCode::NotFound]))),
+)]
+pub async fn end_session(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(id): Path<String>,

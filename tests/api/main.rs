@@ -1,4 +1,4 @@
-//! Gatehouse's API tests: CONTRACT §1–3 and §5–8 checked from the outside, against the real router (or the
+//! Gatehouse's API tests: CONTRACT §1–3 and §5–9 checked from the outside, against the real router (or the
 //! real binary, where a process must start, stop or die).
 
 mod helpers;
@@ -12,6 +12,7 @@ mod errors;
 mod instances;
 mod keys;
 mod layout;
+mod openapi;
 mod outbox;
 mod postgres;
 mod robustness;

@@ -4,11 +4,15 @@ use serde::{Deserialize, Serialize};
 
 /// One live session, as `GET /api/sessions` lists it. Times are RFC 3339, UTC.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Session))]
 pub struct SessionView {
     pub id: uuid::Uuid,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub last_used_at: String,
     /// When it ends unless refreshed first: at its idle limit or its maximum age.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub expires_at: String,
     pub user_agent: String,
     /// The session of the token that asked.

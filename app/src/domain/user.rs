@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `USER` of CONTRACT §2.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = User))]
 pub struct UserView {
     pub id: uuid::Uuid,
     pub name: String,
@@ -11,5 +12,6 @@ pub struct UserView {
     /// The user has confirmed `email` by the link mailed to it (CONTRACT §6).
     pub email_verified: bool,
     /// RFC 3339, UTC.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,
 }

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{DecodingKey, EncodingKey};
-use serde_json::{json, Value};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// The algorithm's name in the JWS header, the JWK and the `signing_keys` table.
@@ -123,26 +123,50 @@ pub fn thumbprint(x: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
 }
 
+/// `GET /.well-known/jwks.json`'s body (CONTRACT §7): a JWK Set (RFC 7517) of public keys only.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Jwks {
+    pub keys: Vec<PublicJwk>,
+}
+
+/// One Ed25519 public key as an RFC 8037 JWK: no private member can be put in it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicJwk {
+    #[schema(value_type = String, example = "OKP")]
+    pub kty: &'static str,
+    #[schema(value_type = String, example = "Ed25519")]
+    pub crv: &'static str,
+    /// The public key, base64url.
+    pub x: String,
+    /// Its RFC 7638 thumbprint, also in the header of every token it signs.
+    pub kid: String,
+    #[schema(value_type = String, example = "EdDSA")]
+    pub alg: &'static str,
+    #[serde(rename = "use")]
+    #[schema(value_type = String, example = "sig")]
+    pub use_: &'static str,
+}
+
 /// CONTRACT §7's JWKS of the `stored` keys (any order; other algorithms are skipped): the public
 /// half of every key not retired at `now`, newest first. Made from the table's public column
 /// alone, so no private key is even read to serve it.
-pub fn jwks(stored: &[SigningKey], now: i64, ttl: u64) -> Value {
-    let keys: Vec<Value> = in_signing_order(stored)
+pub fn jwks(stored: &[SigningKey], now: i64, ttl: u64) -> Jwks {
+    let keys = in_signing_order(stored)
         .into_iter()
         .rev()
         .filter(|(_, window)| window.state(now, ttl) != KeyState::Retired)
         .filter_map(|(key, _)| {
-            Some(json!({
-                "kty": "OKP",
-                "crv": "Ed25519",
-                "x": key.public_key.as_deref()?,
-                "kid": key.kid,
-                "alg": EDDSA,
-                "use": "sig",
-            }))
+            Some(PublicJwk {
+                kty: "OKP",
+                crv: "Ed25519",
+                x: key.public_key.clone()?,
+                kid: key.kid.clone(),
+                alg: EDDSA,
+                use_: "sig",
+            })
         })
         .collect();
-    json!({ "keys": keys })
+    Jwks { keys }
 }
 
 /// One usable key: both halves, ready for `jsonwebtoken`.
@@ -292,11 +316,10 @@ mod tests {
 
         let ring = KeyRing::new(stored.clone(), 1800, TTL).unwrap();
         assert_eq!(ring.signer(1800).unwrap().kid, second.kid);
-        let published: Vec<String> = jwks(&stored, 1800, TTL)["keys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|k| k["kid"].as_str().unwrap().to_owned())
+        let published: Vec<String> = jwks(&stored, 1800, TTL)
+            .keys
+            .into_iter()
+            .map(|k| k.kid)
             .collect();
         assert_eq!(
             published,
@@ -307,10 +330,7 @@ mod tests {
         let late = 2300 + TTL as i64 + L + 1;
         let ring = KeyRing::new(stored.clone(), late, TTL).unwrap();
         assert_eq!(ring.len(), 1);
-        assert_eq!(
-            jwks(&stored, late, TTL)["keys"].as_array().unwrap().len(),
-            1
-        );
+        assert_eq!(jwks(&stored, late, TTL).keys.len(), 1);
         assert!(ring.verifier(&first.kid, late).is_none());
         assert!(ring.verifier(&third.kid, late).is_some());
     }
@@ -318,7 +338,7 @@ mod tests {
     #[test]
     fn the_jwks_holds_public_halves_only() {
         let key = generate(0, 0);
-        let jwks = jwks(std::slice::from_ref(&key), 1, TTL);
+        let jwks = serde_json::to_value(jwks(std::slice::from_ref(&key), 1, TTL)).unwrap();
         let jwk = &jwks["keys"][0];
         assert_eq!(jwk["kty"], "OKP");
         assert_eq!(jwk["crv"], "Ed25519");

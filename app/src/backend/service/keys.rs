@@ -3,13 +3,14 @@
 //! reads the keys again now and then (and when a token names a key it has not seen), so a key
 //! added anywhere is known everywhere before it signs; retired keys are deleted.
 
-use crate::backend::auth::key_ring::{self, in_signing_order, KeyError, KeyRing, KeyState, EDDSA};
+use crate::backend::auth::key_ring::{
+    self, in_signing_order, Jwks, KeyError, KeyRing, KeyState, EDDSA,
+};
 use crate::backend::auth::TokenKeys;
 use crate::backend::clock::{self, to_db};
 use crate::backend::config::JwtAlgorithm;
 use crate::backend::signing_keys::{self, SigningKey};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
-use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -120,9 +121,9 @@ fn infos(stored: &[SigningKey], ttl: u64, now: i64) -> Vec<KeyInfo> {
 ///
 /// # Errors
 /// When the database fails.
-pub async fn jwks(db: &impl ConnectionTrait, keys: &TokenKeys) -> Result<Value, DbErr> {
+pub async fn jwks(db: &impl ConnectionTrait, keys: &TokenKeys) -> Result<Jwks, DbErr> {
     if keys.algorithm() != JwtAlgorithm::EdDsa {
-        return Ok(json!({ "keys": [] }));
+        return Ok(Jwks { keys: Vec::new() });
     }
     let stored = signing_keys::of_algorithm(db, EDDSA).await?;
     Ok(key_ring::jwks(&stored, to_db(clock::now()), keys.ttl()))

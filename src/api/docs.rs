@@ -1,0 +1,381 @@
+//! CONTRACT §9: the OpenAPI 3.1 document, made from the handlers' `#[utoipa::path]` attributes,
+//! and `/api/docs`, Swagger UI reading it. Swagger UI's files are built into the binary
+//! (`utoipa-swagger-ui`'s `vendored`), so the page works with no internet, under a CSP that lets
+//! only this response's own scripts run.
+
+use app::backend::{AppError, AppState};
+use app::error::ErrorCode;
+use axum::extract::Path;
+use axum::http::{header, HeaderValue};
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Extension, Router};
+use leptos::nonce::Nonce;
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::schema::{AllOfBuilder, Object, ObjectBuilder, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Header, OpenApi, Ref, ResponseBuilder};
+use utoipa::{IntoParams, Modify, OpenApi as _};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The groups the document sorts operations into.
+pub mod tags {
+    pub const HEALTH: &str = "health";
+    pub const AUTH: &str = "auth";
+    pub const SESSIONS: &str = "sessions";
+    pub const ACCOUNT: &str = "account";
+    pub const KEYS: &str = "keys";
+    pub const DOCS: &str = "docs";
+}
+
+/// The extension in which an operation lists the error codes of its own (see [`document`]). The
+/// handlers' attributes spell it out: `utoipa` takes only a literal there.
+const ERROR_CODES: &str = "x-error-codes";
+/// The name of the bearer scheme in `components.securitySchemes`, spelled out likewise in each
+/// `security(("bearer" = []))`.
+const BEARER: &str = "bearer";
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Gatehouse",
+        description = "Register, log in for a JWT, and open what only a valid token opens; \
+            sessions that refresh and end from anywhere; the account over email; public keys \
+            for other services. Every error has the shape `ErrorBody`, and each operation lists \
+            the codes it can answer, by status (also in `x-error-codes`). Any request may also \
+            answer `503 unavailable` when the server is overloaded, and `429 rate_limited` \
+            (with `Retry-After`) where an operation lists it.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    tags(
+        (name = "auth", description = "Register, log in, the token's user, log out (the seed's flow)."),
+        (name = "sessions", description = "Refresh, and the live sessions of a user (CONTRACT §5)."),
+        (name = "account", description = "The account, over email (CONTRACT §6)."),
+        (name = "keys", description = "Public keys for services that verify Gatehouse's tokens (CONTRACT §7)."),
+        (name = "health", description = "For load balancers."),
+        (name = "docs", description = "This document, and the page that renders it."),
+    ),
+    components(schemas(app::error::ErrorBody)),
+    modifiers(&BearerScheme),
+)]
+struct ApiDoc;
+
+/// `Authorization: Bearer <access token>`, the scheme of every operation that needs a token.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from login or refresh."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The whole document: the `paths` the routers collected, under [`ApiDoc`]'s info, tags and
+/// schemes, with every operation's error responses written out by [`describe_errors`].
+pub fn document(paths: OpenApi) -> OpenApi {
+    let mut document = ApiDoc::openapi().merge_from(paths);
+    for item in document.paths.paths.values_mut() {
+        for operation in operations(item) {
+            describe_errors(operation);
+        }
+    }
+    document
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+        &mut item.head,
+        &mut item.options,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// An operation's error responses, from the codes it lists in [`ERROR_CODES`] and two rules
+/// that hold by construction: every body goes through `ApiBody` (JSON or a form; `400`, `413`,
+/// `415`), and every operation with the bearer scheme through `AuthUser` (`401`). One response per
+/// status, whose schema admits exactly that status's codes, so a client (and schemathesis) can
+/// tell a wrong code from a right one.
+fn describe_errors(operation: &mut Operation) {
+    let extensions = operation.extensions.get_or_insert_with(Default::default);
+    let mut codes: Vec<ErrorCode> = extensions
+        .get(ERROR_CODES)
+        .map(|listed| {
+            serde_json::from_value(listed.clone()).expect("x-error-codes holds ErrorCode values")
+        })
+        .unwrap_or_default();
+    if let Some(body) = &mut operation.request_body {
+        codes.extend([
+            ErrorCode::BadRequest,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::PayloadTooLarge,
+        ]);
+        if let Some(json) = body.content.get("application/json").cloned() {
+            body.content
+                .insert("application/x-www-form-urlencoded".into(), json);
+        }
+    }
+    if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        codes.extend([ErrorCode::MissingToken, ErrorCode::InvalidToken]);
+    }
+    codes.sort_by_key(|code| (code.status(), code_name(*code)));
+    codes.dedup();
+    extensions.insert(ERROR_CODES.into(), json!(codes));
+    for same_status in codes.chunk_by(|a, b| a.status() == b.status()) {
+        let status = same_status[0].status();
+        operation
+            .responses
+            .responses
+            .insert(status.to_string(), error_response(same_status).into());
+    }
+}
+
+fn code_name(code: ErrorCode) -> String {
+    json!(code).as_str().unwrap_or_default().to_owned()
+}
+
+/// One status's error response: `ErrorBody` with `code` one of `codes`, and the status's headers.
+fn error_response(codes: &[ErrorCode]) -> utoipa::openapi::Response {
+    let names: Vec<String> = codes.iter().map(|code| code_name(*code)).collect();
+    let code = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(names.clone()));
+    let error = ObjectBuilder::new().property("code", code).required("code");
+    let schema = AllOfBuilder::new()
+        .item(Ref::from_schema_name("ErrorBody"))
+        .item(
+            ObjectBuilder::new()
+                .property("error", error)
+                .required("error"),
+        );
+    let description = codes
+        .iter()
+        .zip(&names)
+        .map(|(code, name)| format!("`{name}`: {}", meaning(*code)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut response = ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new().schema(Some(schema)).build(),
+    );
+    let text = || ObjectBuilder::new().schema_type(Type::String);
+    let seconds = || {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0))
+    };
+    match codes[0].status() {
+        401 => {
+            response = response.header(
+                "WWW-Authenticate",
+                Header::builder()
+                    .schema(text())
+                    .description(Some(
+                        "`Bearer`, with `error=\"invalid_token\"` when a token was sent (RFC 6750).",
+                    ))
+                    .build(),
+            );
+        }
+        429 | 503 => {
+            response = response.header(
+                "Retry-After",
+                Header::builder()
+                    .schema(seconds())
+                    .description(Some("Seconds to wait before trying again."))
+                    .build(),
+            );
+        }
+        _ => {}
+    }
+    response.build()
+}
+
+/// What each code means, in the document's words.
+fn meaning(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::ValidationFailed => {
+            "a field is missing or not valid; `fields` says which and why."
+        }
+        ErrorCode::EmailTaken => "an account already has this email address.",
+        ErrorCode::BadRequest => "the body is not the JSON or form it should be.",
+        ErrorCode::UnsupportedMediaType => {
+            "the body is neither `application/json` nor `application/x-www-form-urlencoded`."
+        }
+        ErrorCode::PayloadTooLarge => "the body is over 16 KiB.",
+        ErrorCode::InvalidCredentials => "wrong email or password (the same answer for both).",
+        ErrorCode::RateLimited => {
+            "too many requests from this address, or too many failed logins for this account."
+        }
+        ErrorCode::MissingToken => "no `Authorization: Bearer` token.",
+        ErrorCode::InvalidToken => {
+            "the token is refused: bad signature, expired, or its session has ended."
+        }
+        ErrorCode::NotFound => "there is nothing here.",
+        ErrorCode::MethodNotAllowed => "this path does not take this method.",
+        ErrorCode::Unavailable => "the server or its database cannot answer now; try again.",
+        ErrorCode::Internal => "something went wrong on the server.",
+        ErrorCode::InvalidLink => "the link is unknown, already used, or expired.",
+    }
+}
+
+/// `/api/openapi.json` and the docs page, routed and described like every other endpoint.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(openapi_json))
+        .routes(routes!(docs_page))
+        .routes(routes!(docs_file))
+}
+
+/// What the docs routes serve: the document, written once, and Swagger UI's configuration.
+struct Served {
+    json: String,
+    swagger: Arc<utoipa_swagger_ui::Config<'static>>,
+}
+
+/// The docs routes with what they serve; only these routes carry it.
+pub fn serve(docs: Router<AppState>, document: &OpenApi) -> Router<AppState> {
+    let served = Served {
+        json: document.to_json().expect("an OpenAPI document serializes"),
+        swagger: Arc::new(
+            utoipa_swagger_ui::Config::new(["/api/openapi.json"]).try_it_out_enabled(true),
+        ),
+    };
+    docs.layer(Extension(Arc::new(served)))
+}
+
+/// The OpenAPI 3.1 document of this API.
+#[utoipa::path(
+    get, path = "/openapi.json", tag = tags::DOCS,
+    responses((status = OK, description = "This document.", content_type = "application/json", body = Object)),
+)]
+async fn openapi_json(Extension(served): Extension<Arc<Served>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        served.json.clone(),
+    )
+        .into_response()
+}
+
+/// The page that renders the document (Swagger UI).
+#[utoipa::path(
+    get, path = "/docs", tag = tags::DOCS,
+    responses((status = OK, description = "An HTML page.", content_type = "text/html", body = String)),
+)]
+async fn docs_page() -> Response {
+    let nonce = Nonce::new();
+    let page = format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Gatehouse API</title>
+<link rel="stylesheet" href="/api/docs/swagger-ui.css">
+<link rel="stylesheet" href="/api/docs/index.css">
+<link rel="icon" type="image/png" href="/api/docs/favicon-32x32.png" sizes="32x32">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script nonce="{nonce}" src="/api/docs/swagger-ui-bundle.js"></script>
+<script nonce="{nonce}" src="/api/docs/swagger-ui-standalone-preset.js"></script>
+<script nonce="{nonce}" src="/api/docs/swagger-initializer.js"></script>
+</body>
+</html>
+"#
+    );
+    let policy = format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'"
+    );
+    let mut response = Html(page).into_response();
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}
+
+/// The files of Swagger UI that the page loads. Nothing else of its distribution is served: its
+/// HTML pages in particular would come without this page's CSP.
+const FILES: [&str; 7] = [
+    "swagger-ui.css",
+    "index.css",
+    "swagger-ui-bundle.js",
+    "swagger-ui-standalone-preset.js",
+    "swagger-initializer.js",
+    "favicon-32x32.png",
+    "favicon-16x16.png",
+];
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct DocsFile {
+    /// A file of Swagger UI.
+    #[param(schema_with = file_names)]
+    file: String,
+}
+
+fn file_names() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(FILES))
+        .build()
+}
+
+/// Swagger UI's own files (scripts, styles, icons), from the binary.
+#[utoipa::path(
+    get, path = "/docs/{file}", tag = tags::DOCS,
+    params(DocsFile),
+    responses((status = OK, description = "The file.", content(
+        ("text/css"), ("application/javascript"), ("image/png"),
+    ))),
+    extensions(("x-error-codes" = json!([ErrorCode::NotFound]))),
+)]
+async fn docs_file(
+    Path(DocsFile { file }): Path<DocsFile>,
+    Extension(served): Extension<Arc<Served>>,
+) -> Response {
+    let found = FILES
+        .contains(&file.as_str())
+        .then(|| {
+            utoipa_swagger_ui::serve(&file, served.swagger.clone())
+                .ok()
+                .flatten()
+        })
+        .flatten();
+    let Some(found) = found else {
+        return AppError::NotFound.into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, found.content_type),
+            // The same files for as long as this binary runs.
+            (header::CACHE_CONTROL, "public, max-age=3600".to_owned()),
+        ],
+        found.bytes.into_owned(),
+    )
+        .into_response()
+}

@@ -1,0 +1,524 @@
+//! CONTRACT §9: the OpenAPI document describes every route the router has, with the contract's
+//! statuses and error codes; `/api/docs` renders it from this server's own files under a CSP.
+
+use crate::helpers::{assert_error, spawn_app};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The routes of a router, path to methods, read from its `Debug` output: axum has no other way
+/// to list them. `Node { paths: {RouteId(3): "/api/me", …} }` names each route's path, and
+/// `RouteId(3): MethodRouter(MethodRouter { get: …, head: None, … })` its methods.
+fn routes_of(router: &axum::Router) -> BTreeMap<String, BTreeSet<String>> {
+    let text = format!("{router:?}");
+    let path_router = &text[..text
+        .find("fallback_router")
+        .expect("axum's Router Debug names its fallback router")];
+    let mut endpoints: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut paths: BTreeMap<String, String> = BTreeMap::new();
+    let mut rest = path_router;
+    while let Some(at) = rest.find("RouteId(") {
+        rest = &rest[at + "RouteId(".len()..];
+        let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let after = &rest[id.len()..];
+        if let Some(methods) = after.strip_prefix("): MethodRouter(MethodRouter { ") {
+            let fields = &methods[..methods.find("fallback:").expect("a MethodRouter")];
+            let set = fields
+                .split(", ")
+                .filter_map(|field| field.split_once(": "))
+                .filter(|(_, value)| *value != "None")
+                .map(|(method, _)| method.to_uppercase())
+                .collect();
+            endpoints.insert(id, set);
+        } else if let Some(quoted) = after.strip_prefix("): \"") {
+            let path = &quoted[..quoted.find('"').expect("a quoted path")];
+            paths.insert(id, path.to_owned());
+        }
+    }
+    let routes: BTreeMap<String, BTreeSet<String>> = paths
+        .into_iter()
+        .map(|(id, path)| (path, endpoints.remove(&id).unwrap_or_default()))
+        .collect();
+    // If axum's Debug output changes, say so here rather than compare nothing.
+    assert_eq!(
+        routes
+            .get("/api/me")
+            .map(|m| m.iter().cloned().collect::<Vec<_>>()),
+        Some(vec!["GET".to_owned()]),
+        "the router's routes could not be read: {routes:?}"
+    );
+    routes
+}
+
+/// The document's operations, path to methods.
+fn operations_of(document: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "patch", "head", "options", "trace",
+    ];
+    document["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .map(|(path, item)| {
+            let methods = METHODS
+                .iter()
+                .filter(|m| item.get(**m).is_some())
+                .map(|m| m.to_uppercase())
+                .collect();
+            (path.clone(), methods)
+        })
+        .collect()
+}
+
+async fn document(app: &crate::helpers::TestApp) -> Value {
+    let response = app.api.get("/api/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    response.json().await.expect("a JSON document")
+}
+
+#[tokio::test]
+async fn the_document_describes_every_route_the_router_has_and_nothing_else() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let documented = operations_of(&document);
+    let routed = routes_of(&gatehouse::router(app.state.clone()));
+
+    // The web app's pages (§4) and its server functions are not the JSON API; every other route is.
+    let pages: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|route| route.path().to_owned())
+        .collect();
+    assert!(pages.contains("/dashboard"), "{pages:?}");
+    let mut api = BTreeMap::new();
+    for (path, methods) in routed {
+        if path.starts_with("/rpc/") {
+            continue;
+        }
+        if pages.contains(&path) {
+            let page_methods: BTreeSet<String> = ["GET", "POST"].map(String::from).into();
+            assert!(methods.is_subset(&page_methods), "{path}: {methods:?}");
+            continue;
+        }
+        api.insert(path, methods);
+    }
+    assert_eq!(
+        api, documented,
+        "every route outside the pages is in the document, with the same methods, and the other way round"
+    );
+    for path in [
+        "/healthz",
+        "/.well-known/jwks.json",
+        "/api/auth/register",
+        "/api/sessions/{id}",
+        "/api/docs",
+    ] {
+        assert!(documented.contains_key(path), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_document_is_openapi_3_1_with_the_error_shape_and_the_bearer_scheme() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    assert_eq!(document["openapi"], "3.1.0");
+    assert_eq!(document["info"]["title"], "Gatehouse");
+
+    let bearer = &document["components"]["securitySchemes"]["bearer"];
+    assert_eq!(bearer["type"], "http");
+    assert_eq!(bearer["scheme"], "bearer");
+    assert_eq!(bearer["bearerFormat"], "JWT");
+
+    // The error shape of §2: {"error": {"code", "message", "fields"?}}, every code of the contract.
+    let schemas = &document["components"]["schemas"];
+    assert_eq!(
+        schemas["ErrorBody"]["required"],
+        serde_json::json!(["error"])
+    );
+    let error = &schemas["ApiError"];
+    assert_eq!(error["required"], serde_json::json!(["code", "message"]));
+    assert!(error["properties"]["fields"].is_object());
+    let codes: BTreeSet<&str> = schemas["ErrorCode"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let contract: BTreeSet<&str> = [
+        "validation_failed",
+        "email_taken",
+        "bad_request",
+        "unsupported_media_type",
+        "payload_too_large",
+        "invalid_credentials",
+        "rate_limited",
+        "missing_token",
+        "invalid_token",
+        "not_found",
+        "method_not_allowed",
+        "unavailable",
+        "internal",
+        "invalid_link",
+    ]
+    .into();
+    assert_eq!(codes, contract);
+
+    // USER of §2.
+    let user = &schemas["User"];
+    let fields: BTreeSet<&str> = user["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        fields,
+        ["id", "name", "email", "email_verified", "created_at"].into()
+    );
+    assert_eq!(user["properties"]["id"]["format"], "uuid");
+    assert_eq!(user["properties"]["created_at"]["format"], "date-time");
+}
+
+/// CONTRACT §2, §5, §6 and §7, row by row: method, path, success status, whether it needs a
+/// token, and the error codes it can answer.
+const CONTRACT: &[(&str, &str, u16, bool, &[&str])] = &[
+    ("get", "/healthz", 200, false, &["unavailable"]),
+    ("get", "/api/public", 200, false, &[]),
+    (
+        "post",
+        "/api/auth/register",
+        201,
+        false,
+        &[
+            "validation_failed",
+            "email_taken",
+            "bad_request",
+            "unsupported_media_type",
+            "payload_too_large",
+            "rate_limited",
+        ],
+    ),
+    (
+        "post",
+        "/api/auth/login",
+        200,
+        false,
+        &[
+            "invalid_credentials",
+            "validation_failed",
+            "bad_request",
+            "unsupported_media_type",
+            "payload_too_large",
+            "rate_limited",
+            "unavailable",
+        ],
+    ),
+    (
+        "get",
+        "/api/me",
+        200,
+        true,
+        &["missing_token", "invalid_token"],
+    ),
+    (
+        "post",
+        "/api/auth/logout",
+        204,
+        true,
+        &["missing_token", "invalid_token", "validation_failed"],
+    ),
+    (
+        "post",
+        "/api/auth/refresh",
+        200,
+        false,
+        &[
+            "invalid_token",
+            "bad_request",
+            "unsupported_media_type",
+            "payload_too_large",
+            "rate_limited",
+        ],
+    ),
+    (
+        "get",
+        "/api/sessions",
+        200,
+        true,
+        &["missing_token", "invalid_token"],
+    ),
+    (
+        "delete",
+        "/api/sessions/{id}",
+        204,
+        true,
+        &["missing_token", "invalid_token", "not_found"],
+    ),
+    (
+        "post",
+        "/api/auth/verify-email",
+        200,
+        false,
+        &["invalid_link", "email_taken", "rate_limited"],
+    ),
+    (
+        "post",
+        "/api/auth/verify-email/resend",
+        202,
+        true,
+        &["missing_token", "invalid_token"],
+    ),
+    (
+        "post",
+        "/api/auth/password/forgot",
+        202,
+        false,
+        &["validation_failed", "bad_request", "rate_limited"],
+    ),
+    (
+        "post",
+        "/api/auth/password/reset",
+        204,
+        false,
+        &["invalid_link", "validation_failed", "rate_limited"],
+    ),
+    (
+        "patch",
+        "/api/account",
+        200,
+        true,
+        &["missing_token", "invalid_token", "validation_failed"],
+    ),
+    (
+        "post",
+        "/api/account/password",
+        204,
+        true,
+        &["invalid_credentials", "validation_failed", "rate_limited"],
+    ),
+    (
+        "post",
+        "/api/account/email",
+        202,
+        true,
+        &["invalid_credentials", "email_taken", "validation_failed"],
+    ),
+    (
+        "delete",
+        "/api/account",
+        204,
+        true,
+        &["invalid_credentials", "validation_failed"],
+    ),
+    ("get", "/.well-known/jwks.json", 200, false, &[]),
+];
+
+#[tokio::test]
+async fn every_operation_lists_the_contracts_statuses_and_error_codes() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let status_of = |code: &str| match code {
+        "bad_request" | "invalid_link" => "400",
+        "invalid_credentials" | "missing_token" | "invalid_token" => "401",
+        "not_found" => "404",
+        "email_taken" => "409",
+        "payload_too_large" => "413",
+        "unsupported_media_type" => "415",
+        "validation_failed" => "422",
+        "rate_limited" => "429",
+        "unavailable" => "503",
+        other => panic!("{other} is not an error of these rows"),
+    };
+    for (method, path, success, needs_token, codes) in CONTRACT {
+        let operation = &document["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is described");
+        let responses = &operation["responses"];
+        assert!(
+            responses[success.to_string()].is_object(),
+            "{method} {path}: {success}"
+        );
+        let security = operation["security"].to_string();
+        assert_eq!(
+            security.contains("bearer"),
+            *needs_token,
+            "{method} {path}: {security}"
+        );
+        for code in *codes {
+            let response = &responses[status_of(code)];
+            // The response's schema narrows ErrorBody's code to that status's codes.
+            let allowed = &response["content"]["application/json"]["schema"]["allOf"][1]
+                ["properties"]["error"]["properties"]["code"]["enum"];
+            assert!(
+                allowed
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|c| c == code)),
+                "{method} {path}: {code} in {response}"
+            );
+            assert!(
+                operation["x-error-codes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c == code),
+                "{method} {path}: {code} in x-error-codes"
+            );
+        }
+        if responses["401"].is_object() {
+            assert!(responses["401"]["headers"]["WWW-Authenticate"].is_object());
+        }
+        if responses["429"].is_object() {
+            assert!(responses["429"]["headers"]["Retry-After"].is_object());
+        }
+        // Every body may be JSON or a form.
+        if let Some(content) = operation["requestBody"]["content"].as_object() {
+            assert!(content.contains_key("application/json"), "{method} {path}");
+            assert!(
+                content.contains_key("application/x-www-form-urlencoded"),
+                "{method} {path}"
+            );
+        }
+    }
+    // Refresh and logout may come with no body at all.
+    for path in ["/api/auth/refresh", "/api/auth/logout"] {
+        assert_ne!(
+            document["paths"][path]["post"]["requestBody"]["required"], true,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        document["paths"]["/api/auth/register"]["post"]["requestBody"]["required"],
+        true
+    );
+}
+
+#[tokio::test]
+async fn every_documented_error_response_is_what_the_server_answers() {
+    // A few answers checked against the document's own words for them.
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let codes = |path: &str, method: &str, status: &str| -> Vec<String> {
+        document["paths"][path][method]["responses"][status]["content"]["application/json"]
+            ["schema"]["allOf"][1]["properties"]["error"]["properties"]["code"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let body = assert_error(app.api.get("/api/me").await, 401, "missing_token").await;
+    assert!(codes("/api/me", "get", "401")
+        .contains(&body["error"]["code"].as_str().unwrap().to_owned()));
+    let response = app
+        .api
+        .post_json(
+            "/api/auth/register",
+            &serde_json::json!({"name": "", "email": "x", "password": "1"}),
+        )
+        .await;
+    let body = assert_error(response, 422, "validation_failed").await;
+    assert_eq!(
+        codes("/api/auth/register", "post", "422"),
+        ["validation_failed"]
+    );
+    assert!(body["error"]["fields"].is_object());
+}
+
+#[tokio::test]
+async fn the_docs_page_loads_only_its_own_files_under_a_nonce_csp() {
+    let app = spawn_app().await;
+    let response = app.api.get("/api/docs").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let html = response.text().await.unwrap();
+
+    let script_src = policy
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src"))
+        .expect("a script-src");
+    assert!(!script_src.contains("unsafe-inline"), "{policy}");
+    assert!(!script_src.contains("unsafe-eval"), "{policy}");
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    let nonce = script_src
+        .split('\'')
+        .find_map(|part| part.strip_prefix("nonce-"))
+        .expect("a nonce");
+    assert!(nonce.len() >= 16, "{nonce}");
+
+    // Every script carries the nonce and comes from this server, as does every other file.
+    let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+    assert_eq!(scripts.len(), 3, "{html}");
+    for script in &scripts {
+        assert!(script.contains(&format!("nonce=\"{nonce}\"")), "{script}");
+        assert!(script.contains("src=\"/api/docs/"), "{script}");
+    }
+    let files: Vec<&str> = html
+        .split(['"'])
+        .filter(|part| part.starts_with("/api/docs/"))
+        .collect();
+    assert!(files.len() >= 5, "{files:?}");
+    for file in files {
+        let asset = app.api.get(file).await;
+        assert_eq!(asset.status(), 200, "{file}");
+        assert!(asset.headers().contains_key("content-type"));
+        let bytes = asset.bytes().await.unwrap();
+        assert!(!bytes.is_empty(), "{file}");
+    }
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
+
+    // Swagger UI is pointed at this server's document.
+    let initializer = app
+        .api
+        .get("/api/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        initializer.contains("\"/api/openapi.json\""),
+        "{initializer}"
+    );
+
+    // A second page gets a fresh nonce.
+    let again = app.api.get("/api/docs").await;
+    assert!(!again.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains(nonce));
+}
+
+#[tokio::test]
+async fn the_docs_serve_nothing_but_swagger_uis_files() {
+    let app = spawn_app().await;
+    // Its HTML pages would come without the page's CSP; the rest is not needed.
+    for file in [
+        "index.html",
+        "oauth2-redirect.html",
+        "swagger-ui-bundle.js.map",
+        "..%2FCargo.toml",
+        "nothing",
+    ] {
+        assert_error(
+            app.api.get(&format!("/api/docs/{file}")).await,
+            404,
+            "not_found",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn the_home_page_links_to_the_docs() {
+    let app = spawn_app().await;
+    let html = app.api.get("/").await.text().await.unwrap();
+    assert!(html.contains("href=\"/api/docs\""), "{html}");
+}
