@@ -17,10 +17,10 @@ export PATH="$PWD/tools/node_modules/.bin:$PATH"
 log() { printf '[api-clients] %s\n' "$*"; }
 
 [ -x target/release/gatehouse ] || { log "no target/release/gatehouse: run make test-e2e (or make build) first"; exit 1; }
-rm -rf "$DIR" && mkdir -p "$DIR/maildir"
+rm -rf "$DIR" && mkdir -p "$DIR"
 
 # Debian's own Python, where python3-aiosmtpd is installed (pyenv's `python3` does not see it).
-/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$DIR/maildir" &
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$DIR/maildir" >"$DIR/smtp.log" 2>&1 &
 sink=$!
 # The per-address sign-in limit is off: every request comes from 127.0.0.1, and the fuzzing
 # signs in far more than 60 times a minute. The per-account login lock stays on.

@@ -2,7 +2,7 @@
 //! changes a signed-in user makes. Parse, call the service, map.
 
 use super::auth::UserResponse;
-use super::docs::tags;
+use super::docs::{self, tags};
 use super::ApiBody;
 use app::backend::auth::AuthUser;
 use app::backend::client::Caller;
@@ -21,50 +21,47 @@ use utoipa::ToSchema;
 
 /// A mailed link's token, from the fragment of the link (`#token=…`).
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TokenRequest {
     #[schema(required = true)]
     token: String,
 }
 
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct EmailRequest {
     #[schema(required = true, format = "email", max_length = 254)]
     email: String,
 }
 
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ResetRequest {
     /// The reset link's token, from its fragment (`#token=…`).
     #[schema(required = true)]
     token: String,
-    /// The new password: 8 to 128 characters, not one of the common passwords.
-    #[schema(required = true, format = Password, min_length = 8, max_length = 128)]
+    #[schema(required = true, schema_with = docs::new_password_schema)]
     password: String,
 }
 
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct NameRequest {
-    /// 1 to 100 characters once trimmed; no control or bidirectional-format characters.
-    #[schema(required = true, min_length = 1, max_length = 100)]
+    #[schema(required = true, schema_with = docs::name_schema)]
     name: String,
 }
 
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PasswordChangeRequest {
     #[schema(required = true, format = Password, min_length = 1, max_length = 128)]
     current_password: String,
-    /// 8 to 128 characters, not one of the common passwords.
-    #[schema(required = true, format = Password, min_length = 8, max_length = 128)]
+    #[schema(required = true, schema_with = docs::new_password_schema)]
     new_password: String,
 }
 
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct EmailChangeRequest {
     /// The current password.
     #[schema(required = true, format = Password, min_length = 1, max_length = 128)]
@@ -75,7 +72,7 @@ pub struct EmailChangeRequest {
 }
 
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PasswordRequest {
     #[schema(required = true, format = Password, min_length = 1, max_length = 128)]
     password: String,

@@ -1,7 +1,7 @@
 //! Register, log in, refresh, log out, and the protected `/api/me`: parse the body into the
 //! domain's types, call the service, map the result.
 
-use super::docs::tags;
+use super::docs::{self, tags};
 use super::{ApiBody, OptionalBody};
 use app::backend::auth::{cookie, AuthUser, IssuedToken};
 use app::backend::client::Caller;
@@ -19,22 +19,20 @@ use utoipa::ToSchema;
 
 /// `POST /api/auth/register` as sent; a missing field is reported as required (`422`).
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RegisterRequest {
-    /// 1 to 100 characters once trimmed; no control or bidirectional-format characters.
-    #[schema(required = true, min_length = 1, max_length = 100)]
+    #[schema(required = true, schema_with = docs::name_schema)]
     name: String,
     /// Trimmed, NFC, lower-cased; at most 254 characters, one `@`, a domain with a dot.
     #[schema(required = true, format = "email", max_length = 254)]
     email: String,
-    /// 8 to 128 characters, not one of the common passwords.
-    #[schema(required = true, format = Password, min_length = 8, max_length = 128)]
+    #[schema(required = true, schema_with = docs::new_password_schema)]
     password: String,
 }
 
 /// `POST /api/auth/login` as sent.
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LoginRequest {
     #[schema(required = true, format = "email", max_length = 254)]
     email: String,
@@ -44,7 +42,7 @@ pub struct LoginRequest {
 
 /// `POST /api/auth/refresh` with a body.
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token of the last login or refresh. Single use.
     #[schema(required = true)]
@@ -53,7 +51,7 @@ pub struct RefreshRequest {
 
 /// `POST /api/auth/logout`'s optional body.
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogoutRequest {
     /// Which sessions end: `local` (this one, the default), `others`, or `global` (all).
     #[schema(schema_with = scopes)]

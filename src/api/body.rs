@@ -73,8 +73,9 @@ where
         let value = match format {
             Format::Json => serde_json::from_slice(&bytes)
                 .map_err(|e| AppError::BadRequest(json_problem(&e)))?,
-            Format::Form => serde_urlencoded::from_bytes(&bytes)
-                .map_err(|_| AppError::BadRequest("The form body could not be read.".into()))?,
+            Format::Form => serde_urlencoded::from_bytes(&bytes).map_err(|_| {
+                AppError::BadRequest("The form must hold this request's fields only.".into())
+            })?,
         };
         Ok(Self(value))
     }
@@ -100,6 +101,8 @@ fn json_problem(error: &serde_json::Error) -> String {
             error.line(),
             error.column()
         ),
-        Category::Data => "The body must be a JSON object whose fields are strings.".into(),
+        Category::Data => {
+            "The body must be a JSON object of this request's fields, each a string.".into()
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! only this response's own scripts run.
 
 use app::backend::{AppError, AppState};
+use app::domain::{common_passwords, MAX_NAME_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use app::error::ErrorCode;
 use axum::extract::Path;
 use axum::http::{header, HeaderValue};
@@ -14,9 +15,11 @@ use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 use utoipa::openapi::path::{Operation, PathItem};
-use utoipa::openapi::schema::{AllOfBuilder, Object, ObjectBuilder, Type};
+use utoipa::openapi::schema::{
+    AllOfBuilder, KnownFormat, Object, ObjectBuilder, SchemaFormat, Type,
+};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Header, OpenApi, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Header, OpenApi, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{IntoParams, Modify, OpenApi as _};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -88,6 +91,7 @@ pub fn document(paths: OpenApi) -> OpenApi {
     let mut document = ApiDoc::openapi().merge_from(paths);
     for item in document.paths.paths.values_mut() {
         for operation in operations(item) {
+            sent_bodies_are_objects(operation);
             describe_errors(operation);
         }
     }
@@ -107,6 +111,26 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
     ]
     .into_iter()
     .flatten()
+}
+
+/// `Option<T>` as a body means that it may be left out, but utoipa also makes its schema nullable:
+/// a body that is sent must be the object (`null` is refused with `400`).
+fn sent_bodies_are_objects(operation: &mut Operation) {
+    let Some(body) = &mut operation.request_body else {
+        return;
+    };
+    for content in body.content.values_mut() {
+        if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema {
+            let object = one_of
+                .items
+                .iter()
+                .find(|item| matches!(item, RefOr::Ref(_)))
+                .cloned();
+            if object.is_some() {
+                content.schema = object;
+            }
+        }
+    }
 }
 
 /// An operation's error responses, from the codes it lists in [`ERROR_CODES`] and two rules
@@ -236,6 +260,50 @@ fn meaning(code: ErrorCode) -> &'static str {
     }
 }
 
+/// A name as `UserName::parse` takes it, exactly: around any white space, 1 to 100 characters
+/// that are neither control nor bidirectional-format characters, the first and last not spaces.
+pub fn name_schema() -> Object {
+    // What `str::trim` removes (Unicode White_Space), spelled out: `\s` differs between engines.
+    let space = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+    let refused = r"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069";
+    let middle = MAX_NAME_CHARS - 2;
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(format!(
+            "^[{space}]*[^{space}{refused}](?:[^{refused}]{{0,{middle}}}[^{space}{refused}])?[{space}]*$"
+        )))
+        .description(Some(
+            "1 to 100 characters once trimmed; no control or bidirectional-format characters.",
+        ))
+        .build()
+}
+
+/// A new password as `Password::parse` takes it: 8 to 128 characters, and none of the common
+/// passwords in any case (a lookahead, since JSON Schema has no case-insensitive match).
+pub fn new_password_schema() -> Object {
+    let common: Vec<String> = common_passwords()
+        .map(|word| {
+            word.chars()
+                .map(|c| match c {
+                    'a'..='z' => format!("[{c}{}]", c.to_ascii_uppercase()),
+                    '0'..='9' | 'A'..='Z' => c.to_string(),
+                    other => format!("\\u{:04x}", u32::from(other)),
+                })
+                .collect()
+        })
+        .collect();
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+        .min_length(Some(MIN_PASSWORD_CHARS))
+        .max_length(Some(MAX_PASSWORD_CHARS))
+        .pattern(Some(format!(r"^(?!(?:{})(?![\s\S]))", common.join("|"))))
+        .description(Some(
+            "8 to 128 characters (not bytes), and not one of the common passwords, in any case.",
+        ))
+        .build()
+}
+
 /// `/api/openapi.json` and the docs page, routed and described like every other endpoint.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -350,7 +418,7 @@ fn file_names() -> Object {
     get, path = "/docs/{file}", tag = tags::DOCS,
     params(DocsFile),
     responses((status = OK, description = "The file.", content(
-        ("text/css"), ("application/javascript"), ("image/png"),
+        ("text/css"), ("text/javascript"), ("image/png"),
     ))),
     extensions(("x-error-codes" = json!([ErrorCode::NotFound]))),
 )]

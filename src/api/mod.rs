@@ -16,6 +16,7 @@ use axum::http::{header, HeaderValue};
 use axum::{Json, Router};
 use serde::Serialize;
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::openapi::OpenApi;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -24,13 +25,12 @@ use utoipa_axum::routes;
 /// and described by one `routes!`, so the router and the document cannot disagree about what
 /// exists (and `tests/api/openapi.rs` checks that nothing was routed around them).
 pub fn router() -> Router<AppState> {
-    let (root, root_paths) = OpenApiRouter::new()
-        .routes(routes!(health::healthz))
-        .routes(routes!(jwks::jwks))
-        .split_for_parts();
-    let (api, api_paths) = api_routes().split_for_parts();
-    let (docs, docs_paths) = docs::routes().split_for_parts();
-    let document = docs::document(root_paths.nest("/api", api_paths.merge_from(docs_paths)));
+    let Documented {
+        root,
+        api,
+        docs,
+        document,
+    } = documented();
     let api = api
         .merge(docs::serve(docs, &document))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
@@ -43,6 +43,35 @@ pub fn router() -> Router<AppState> {
         ));
     root.method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .nest("/api", api)
+}
+
+/// The OpenAPI document that `/api/openapi.json` serves.
+pub fn document() -> OpenApi {
+    documented().document
+}
+
+/// The routes outside `/api`, under it, and of the docs, with the document made from all three.
+struct Documented {
+    root: Router<AppState>,
+    api: Router<AppState>,
+    docs: Router<AppState>,
+    document: OpenApi,
+}
+
+fn documented() -> Documented {
+    let (root, root_paths) = OpenApiRouter::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(jwks::jwks))
+        .split_for_parts();
+    let (api, api_paths) = api_routes().split_for_parts();
+    let (docs, docs_paths) = docs::routes().split_for_parts();
+    let document = docs::document(root_paths.nest("/api", api_paths.merge_from(docs_paths)));
+    Documented {
+        root,
+        api,
+        docs,
+        document,
+    }
 }
 
 /// The routes under `/api`.

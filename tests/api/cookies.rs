@@ -129,7 +129,7 @@ async fn no_cross_site_request_or_form_post_can_refresh_with_the_cookie() {
     // A plain HTML form always sends a body type: then only the body counts, never the cookie.
     for (content_type, body) in [
         ("application/x-www-form-urlencoded", ""),
-        ("application/x-www-form-urlencoded", "x=1"),
+        ("application/x-www-form-urlencoded", "refresh_token="),
     ] {
         let response = app
             .http
@@ -142,6 +142,17 @@ async fn no_cross_site_request_or_form_post_can_refresh_with_the_cookie() {
             .unwrap();
         assert_invalid_token(response).await;
     }
+    // A form with a field that refresh does not take is refused before any token is looked at.
+    let stray = app
+        .http
+        .post(app.url("/api/auth/refresh"))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("x=1")
+        .send()
+        .await
+        .unwrap();
+    assert_error(stray, 400, "bad_request").await;
     for content_type in ["text/plain", "multipart/form-data; boundary=x"] {
         let response = app
             .http

@@ -423,6 +423,135 @@ async fn every_documented_error_response_is_what_the_server_answers() {
 }
 
 #[tokio::test]
+async fn every_body_refuses_fields_that_the_document_does_not_name() {
+    let app = spawn_app().await;
+    let user = app.api.signed_in_user().await;
+    let document = document(&app).await;
+    let mut bodies = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let Some(content) = operation["requestBody"]["content"].as_object() else {
+                continue;
+            };
+            let schema = &content["application/json"]["schema"]["$ref"];
+            let name = schema.as_str().unwrap().rsplit('/').next().unwrap();
+            assert_eq!(
+                document["components"]["schemas"][name]["additionalProperties"], false,
+                "{method} {path}: {name}"
+            );
+            let url = app
+                .api
+                .url(&path.replace("{id}", "00000000-0000-4000-8000-000000000000"));
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            for (content_type, body) in [
+                ("application/json", r#"{"unexpected": "1"}"#),
+                ("application/x-www-form-urlencoded", "unexpected=1"),
+            ] {
+                let response = app
+                    .http
+                    .request(method.clone(), &url)
+                    .bearer_auth(&user.token)
+                    .header("content-type", content_type)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_error(response, 400, "bad_request").await;
+            }
+            bodies += 1;
+        }
+    }
+    assert_eq!(bodies, 11, "every operation with a body was tried");
+    // And none of that ended the session.
+    assert_eq!(app.api.me(&user.token).await.status(), 200);
+}
+
+/// A property's `pattern`, `minLength` and `maxLength` as one check, in characters.
+fn admits(property: &Value) -> impl Fn(&str) -> bool {
+    let pattern = fancy_regex::Regex::new(property["pattern"].as_str().unwrap()).unwrap();
+    let min = property["minLength"].as_u64().unwrap_or(0) as usize;
+    let max = property["maxLength"]
+        .as_u64()
+        .map_or(usize::MAX, |max| max as usize);
+    move |text| {
+        let chars = text.chars().count();
+        (min..=max).contains(&chars) && pattern.is_match(text).unwrap()
+    }
+}
+
+fn register_properties() -> Value {
+    let document = serde_json::to_value(gatehouse::api::document()).unwrap();
+    document["components"]["schemas"]["RegisterRequest"]["properties"].clone()
+}
+
+#[test]
+fn the_documented_password_rule_is_the_servers() {
+    let admits = admits(&register_properties()["password"]);
+    let listed: Vec<String> = app::domain::common_passwords()
+        .flat_map(|word| [word.to_owned(), word.to_ascii_uppercase()])
+        .collect();
+    assert!(listed.len() > 100);
+    let samples = listed.iter().map(String::as_str).chain([
+        "correct horse battery staple",
+        "password1234",
+        "Pässwörd123",
+        "short",
+        "12345678",
+        "exactly8",
+        "\u{0}\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}",
+    ]);
+    for sample in samples {
+        assert_eq!(
+            admits(sample),
+            app::domain::Password::parse(sample.into()).is_ok(),
+            "{sample:?}"
+        );
+    }
+}
+
+#[test]
+fn the_documented_name_rule_is_the_servers() {
+    let admits = admits(&register_properties()["name"]);
+    for sample in [
+        "Ada Lovelace",
+        "  Ada  ",
+        "\tAda\n",
+        "Ada\tLovelace",
+        "\u{85}Ada\u{2028}",
+        "A",
+        "",
+        "   ",
+        "\t\n",
+        "Ada\u{0}",
+        "Ada\u{7f}",
+        "Ada\u{85}",
+        "\u{202e}Ada",
+        "Ada\u{2066}",
+        "Ada\u{200d}Lovelace",
+        "زهرا\u{200c}",
+        "😀",
+        &"x".repeat(100),
+        &"x".repeat(101),
+        &format!(" {} ", "x".repeat(100)),
+        &format!("x{}x", " ".repeat(98)),
+    ] {
+        assert_eq!(
+            admits(sample),
+            app::domain::UserName::parse(sample).is_ok(),
+            "{sample:?}"
+        );
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_name_the_document_admits_the_server_takes(name in "\\PC{0,3}[\\s\\S]{0,5}") {
+        let admits = admits(&register_properties()["name"]);
+        proptest::prop_assert_eq!(admits(&name), app::domain::UserName::parse(&name).is_ok(), "{:?}", name);
+    }
+}
+
+#[tokio::test]
 async fn the_docs_page_loads_only_its_own_files_under_a_nonce_csp() {
     let app = spawn_app().await;
     let response = app.api.get("/api/docs").await;

@@ -16,7 +16,9 @@ pub use credentials::Credentials;
 pub use email::{Email, EmailError};
 pub use fields::FieldErrors;
 pub use new_user::NewUser;
-pub use password::{Password, PasswordError};
+pub use password::{
+    common_passwords, Password, PasswordError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
+};
 pub use session::{describe_user_agent, LogoutScope, SessionView};
 pub use user::UserView;
-pub use user_name::{is_bidi_control, UserName, UserNameError};
+pub use user_name::{is_bidi_control, UserName, UserNameError, MAX_NAME_CHARS};

@@ -66,14 +66,18 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// Whether the list holds the candidate, ignoring case. The list is lower-case ASCII, so ASCII case
-/// folding is enough, and it keeps the Unicode case tables out of the WASM.
-fn is_common(candidate: &str) -> bool {
+/// The common passwords that are refused, in lower-case ASCII (any case of them is refused).
+pub fn common_passwords() -> impl Iterator<Item = &'static str> {
     COMMON_PASSWORDS
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .any(|common| common.eq_ignore_ascii_case(candidate))
+}
+
+/// Whether the list holds the candidate, ignoring case. The list is lower-case ASCII, so ASCII case
+/// folding is enough, and it keeps the Unicode case tables out of the WASM.
+fn is_common(candidate: &str) -> bool {
+    common_passwords().any(|common| common.eq_ignore_ascii_case(candidate))
 }
 
 #[cfg(test)]
