@@ -13,12 +13,13 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::ToSchema;
 
 /// `POST /api/auth/register` as sent; a missing field is reported as required (`422`).
 #[derive(Deserialize, Default, ToSchema)]
+#[schema(example = json!({"name": "Ada Lovelace", "email": "ada@example.com", "password": "analytical engine 1843"}))]
 #[serde(default, deny_unknown_fields)]
 pub struct RegisterRequest {
     #[schema(required = true, schema_with = docs::name_schema)]
@@ -32,6 +33,7 @@ pub struct RegisterRequest {
 
 /// `POST /api/auth/login` as sent.
 #[derive(Deserialize, Default, ToSchema)]
+#[schema(example = json!({"email": "ada@example.com", "password": "analytical engine 1843"}))]
 #[serde(default, deny_unknown_fields)]
 pub struct LoginRequest {
     #[schema(required = true, format = "email", max_length = 254)]
@@ -55,7 +57,13 @@ pub struct RefreshRequest {
 pub struct LogoutRequest {
     /// Which sessions end: `local` (this one, the default), `others`, or `global` (all).
     #[schema(schema_with = scopes)]
+    #[serde(deserialize_with = "a_string")]
     scope: Option<String>,
+}
+
+/// A `scope` that is sent is a string: `null` is no scope (`400`), and leaving it out is `local`.
+fn a_string<'de, D: Deserializer<'de>>(scope: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(scope).map(Some)
 }
 
 fn scopes() -> Object {
@@ -130,8 +138,9 @@ pub async fn register(
     ))
 }
 
-/// Starts a session: an access token and a refresh token. `Cache-Control: no-store`, as for every
-/// API response (RFC 6749 §5.1).
+/// Starts a session: an access token and a refresh token.
+///
+/// `Cache-Control: no-store`, as for every API response (RFC 6749 §5.1).
 #[utoipa::path(
     post, path = "/auth/login", tag = tags::AUTH,
     request_body = LoginRequest,
@@ -154,8 +163,9 @@ pub async fn login(
     )))
 }
 
-/// A new access token for a refresh token. A refresh token in the body (JSON or form) is answered
-/// in the body. With no body, the web app's cookie is used and replaced; a request with a body
+/// A new access token for a refresh token.
+///
+/// A refresh token in the body (JSON or form) is answered in the body. With no body, the web app's cookie is used and replaced; a request with a body
 /// never falls back to the cookie, so a cross-site form (which always sends a body type) cannot
 /// use it, `SameSite=Strict` aside.
 #[utoipa::path(
@@ -229,8 +239,9 @@ pub async fn me(auth: AuthUser) -> Json<UserResponse> {
     })
 }
 
-/// Ends this session, every other one, or all (`scope`); when this session ends, the refresh
-/// cookie goes with it.
+/// Ends this session, every other one, or all (`scope`).
+///
+/// When this session ends, the refresh cookie goes with it.
 #[utoipa::path(
     post, path = "/auth/logout", tag = tags::AUTH,
     security(("bearer" = [])),

@@ -71,6 +71,10 @@ where
             .ok_or(AppError::UnsupportedMediaType)?;
         let bytes = read(request, state).await?;
         let value = match format {
+            // serde would also read a struct from an array (`[]`, `["Ann", …]`): only an object is.
+            Format::Json if bytes.trim_ascii_start().first() != Some(&b'{') => {
+                return Err(AppError::BadRequest(NOT_AN_OBJECT.into()))
+            }
             Format::Json => serde_json::from_slice(&bytes)
                 .map_err(|e| AppError::BadRequest(json_problem(&e)))?,
             Format::Form => serde_urlencoded::from_bytes(&bytes).map_err(|_| {
@@ -92,6 +96,9 @@ fn format_of(content_type: Option<&header::HeaderValue>) -> Option<Format> {
     }
 }
 
+const NOT_AN_OBJECT: &str =
+    "The body must be a JSON object of this request's fields, each a string.";
+
 /// Says what is wrong without echoing any of the body (it may hold a password).
 fn json_problem(error: &serde_json::Error) -> String {
     use serde_json::error::Category;
@@ -101,8 +108,6 @@ fn json_problem(error: &serde_json::Error) -> String {
             error.line(),
             error.column()
         ),
-        Category::Data => {
-            "The body must be a JSON object of this request's fields, each a string.".into()
-        }
+        Category::Data => NOT_AN_OBJECT.into(),
     }
 }

@@ -423,7 +423,7 @@ async fn every_documented_error_response_is_what_the_server_answers() {
 }
 
 #[tokio::test]
-async fn every_body_refuses_fields_that_the_document_does_not_name() {
+async fn every_body_refuses_what_is_not_an_object_of_the_documented_fields() {
     let app = spawn_app().await;
     let user = app.api.signed_in_user().await;
     let document = document(&app).await;
@@ -443,9 +443,17 @@ async fn every_body_refuses_fields_that_the_document_does_not_name() {
                 .api
                 .url(&path.replace("{id}", "00000000-0000-4000-8000-000000000000"));
             let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            // A field the operation does not take, and JSON that is not an object at all (serde
+            // alone would read a struct from an array).
             for (content_type, body) in [
                 ("application/json", r#"{"unexpected": "1"}"#),
                 ("application/x-www-form-urlencoded", "unexpected=1"),
+                ("application/json", "[]"),
+                (
+                    "application/json",
+                    r#"["Ann", "ann@example.com", "correct horse 1"]"#,
+                ),
+                ("application/json", " null"),
             ] {
                 let response = app
                     .http
@@ -650,4 +658,39 @@ async fn the_home_page_links_to_the_docs() {
     let app = spawn_app().await;
     let html = app.api.get("/").await.text().await.unwrap();
     assert!(html.contains("href=\"/api/docs\""), "{html}");
+}
+
+#[tokio::test]
+async fn a_logout_scope_is_one_of_the_documented_strings_or_left_out() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let scope = &document["components"]["schemas"]["LogoutRequest"]["properties"]["scope"];
+    assert_eq!(
+        scope["enum"],
+        serde_json::json!(["local", "others", "global"])
+    );
+    let user = app.api.signed_in_user().await;
+    let logout = |body: &'static str, content_type: &'static str| {
+        app.http
+            .post(app.api.url("/api/auth/logout"))
+            .bearer_auth(&user.token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let null = logout(r#"{"scope": null}"#, "application/json")
+        .await
+        .unwrap();
+    assert_error(null, 400, "bad_request").await;
+    let named_null = logout("scope=null", "application/x-www-form-urlencoded")
+        .await
+        .unwrap();
+    assert_error(named_null, 422, "validation_failed").await;
+    // None of these ended the session; an empty object is the default scope, which does.
+    assert_eq!(app.api.me(&user.token).await.status(), 200);
+    assert_eq!(
+        logout("{}", "application/json").await.unwrap().status(),
+        204
+    );
+    crate::helpers::assert_invalid_token(app.api.me(&user.token).await).await;
 }
