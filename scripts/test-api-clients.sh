@@ -45,9 +45,11 @@ newman run docs/postman/gatehouse.postman_collection.json \
 
 log "schemathesis: every operation of $BASE_URL/api/openapi.json"
 start=$SECONDS
-GATEHOUSE_URL="$BASE_URL" SCHEMATHESIS_HOOKS=hooks PYTHONPATH=tests/schemathesis \
-  tools/venv/bin/st --config-file tests/schemathesis/schemathesis.toml --no-color \
-  run "$BASE_URL/api/openapi.json" --url "$BASE_URL" --generation-database none
+# From target/api-clients/, where schemathesis keeps its cache of findings.
+ROOT=$PWD
+(cd "$DIR" && GATEHOUSE_URL="$BASE_URL" SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$ROOT/tests/schemathesis" \
+  "$ROOT/tools/venv/bin/st" --config-file "$ROOT/tests/schemathesis/schemathesis.toml" --no-color \
+  run "$BASE_URL/api/openapi.json" --url "$BASE_URL" --generation-database none)
 log "schemathesis: done in $((SECONDS - start)) s"
 
 if grep -n 'panicked' "$DIR/server.log"; then

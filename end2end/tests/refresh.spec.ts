@@ -173,6 +173,9 @@ test("the account page lists sessions; signing out everywhere else ends another 
   const otherPage = await other.newPage();
   await logIn(phonePage, user.email);
   await logIn(otherPage, user.email);
+  // Sessions start at whole seconds, and "newest first" cannot order two of the same second: the
+  // laptop's starts in a later one.
+  await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
   await logIn(laptopPage, user.email);
 
   await laptopPage.getByRole("link", { name: "Account", exact: true }).click();

@@ -8,6 +8,7 @@ mod docs;
 mod health;
 mod jwks;
 mod sessions;
+mod swagger;
 
 pub use body::{ApiBody, OptionalBody, MAX_BODY_BYTES};
 
@@ -32,7 +33,7 @@ pub fn router() -> Router<AppState> {
         document,
     } = documented();
     let api = api
-        .merge(docs::serve(docs, &document))
+        .merge(swagger::serve(docs, &document))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .fallback(|| async { AppError::NotFound })
         // Tokens travel in these responses: none may be kept by a cache (RFC 6749 §5.1,
@@ -64,7 +65,7 @@ fn documented() -> Documented {
         .routes(routes!(jwks::jwks))
         .split_for_parts();
     let (api, api_paths) = api_routes().split_for_parts();
-    let (docs, docs_paths) = docs::routes().split_for_parts();
+    let (docs, docs_paths) = swagger::routes().split_for_parts();
     let document = docs::document(root_paths.nest("/api", api_paths.merge_from(docs_paths)));
     Documented {
         root,
