@@ -5,6 +5,7 @@
 use super::docs::tags;
 use app::backend::{AppError, AppState};
 use app::error::ErrorCode;
+use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
@@ -26,16 +27,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(docs_file))
 }
 
-/// What the docs routes serve: the document, written once, and Swagger UI's configuration.
+/// What the docs routes serve: the document, written once (each answer shares its bytes), and
+/// Swagger UI's configuration.
 struct Served {
-    json: String,
+    json: Bytes,
     swagger: Arc<utoipa_swagger_ui::Config<'static>>,
 }
 
 /// The docs routes with what they serve; only these routes carry it.
 pub fn serve(docs: Router<AppState>, document: &OpenApi) -> Router<AppState> {
     let served = Served {
-        json: document.to_json().expect("an OpenAPI document serializes"),
+        json: Bytes::from(document.to_json().expect("an OpenAPI document serializes")),
         swagger: Arc::new(
             utoipa_swagger_ui::Config::new(["/api/openapi.json"]).try_it_out_enabled(true),
         ),
