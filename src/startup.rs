@@ -2,7 +2,7 @@
 //! drained.
 
 use crate::{api, telemetry};
-use app::backend::{mail, service, AppError, AppState, Config, StartupError};
+use app::backend::{service, AppError, AppState, Config, StartupError};
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
@@ -27,6 +27,10 @@ pub const LEPTOS_CONFIG: &str = "Leptos.toml";
 const PURGE_EVERY: Duration = Duration::from_secs(10 * 60);
 /// After SIGTERM, how long requests in flight may take to finish before the process stops anyway.
 pub const DRAIN_DEADLINE: Duration = Duration::from_secs(5);
+/// Then, how long the background work may take to finish its step (a mail being sent, a reset
+/// request being resolved). A step cut off loses nothing: its lease runs out and another
+/// instance, or the next start, takes it again.
+pub const BACKGROUND_DRAIN_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Reads everything, serves until SIGTERM or Ctrl-C. Every error names what to fix.
 ///
@@ -54,10 +58,7 @@ pub async fn run() -> Result<(), StartupError> {
     serve(listener, router(state), shutdown)
         .await
         .map_err(|e| StartupError::new("LEPTOS_SITE_ADDR", format!("server error: {e}")))?;
-    // A mail being sent now is claimed with a lease: if it is cut off, it goes after the next start.
-    for task in background {
-        task.abort();
-    }
+    drain(background).await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -221,13 +222,35 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing the requests in flight");
 }
 
-/// The work that runs beside the requests until `stopped` turns true: the purge, the mail sender,
-/// and (with EdDSA) reading the signing keys again.
+/// Waits for the background tasks (already told to stop) to finish their step, for at most
+/// [`BACKGROUND_DRAIN_DEADLINE`]; what is still running then is cut off.
+pub async fn drain(background: [tokio::task::JoinHandle<()>; 3]) {
+    let aborts: Vec<_> = background.iter().map(|task| task.abort_handle()).collect();
+    let all = async {
+        for task in background {
+            let _ = task.await;
+        }
+    };
+    if tokio::time::timeout(BACKGROUND_DRAIN_DEADLINE, all)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "background work still running after {BACKGROUND_DRAIN_DEADLINE:?}: stopping anyway"
+        );
+        for abort in aborts {
+            abort.abort();
+        }
+    }
+}
+
+/// The work that runs beside the requests until `stopped` turns true: the purge, the outbox
+/// (reset requests and mail), and (with EdDSA) reading the signing keys again.
 pub fn background(
     state: &AppState,
     stopped: tokio::sync::watch::Receiver<bool>,
 ) -> [tokio::task::JoinHandle<()>; 3] {
-    let sender = mail::sender::run(state.db.clone(), state.mailer.clone(), stopped.clone());
+    let sender = service::outbox::run(state.clone(), stopped.clone());
     let keys =
         service::keys::read_periodically(state.db.clone(), state.tokens.clone(), stopped.clone());
     [

@@ -50,7 +50,11 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=|| view! {
                     <PageTitle text="Page not found · Gatehouse"/>
-                    <section class="card"><h1>"Page not found"</h1></section>
+                    <section class="card">
+                        <h1>"Page not found"</h1>
+                        <p>"There is no page at this address."</p>
+                        <p><a href="/">"Go to the home page"</a></p>
+                    </section>
                 }>
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("public") view=PublicPage/>

@@ -22,9 +22,11 @@ pub enum ErrorCode {
     MethodNotAllowed,
     Unavailable,
     Internal,
-    /// A mailed link that is unknown, used or expired (CONTRACT §6). Last, so the server
-    /// functions' encoding of the earlier codes is unchanged.
+    /// A mailed link that is unknown, used or expired (docs/api.md).
     InvalidLink,
+    // A new code goes here, at the end: postcard encodes a code by its place, and a browser
+    // that still runs the previous WASM must read every earlier code as before. The test
+    // `every_code_keeps_its_place_on_the_wire` pins each place.
 }
 
 impl ErrorCode {
@@ -105,33 +107,6 @@ impl ApiError {
     }
 }
 
-/// The server functions fail with the same error as the JSON API.
-impl leptos::server_fn::error::FromServerFnError for ApiError {
-    type Encoder = leptos::server_fn::codec::PostcardEncoding;
-
-    fn from_server_fn_error(error: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        use leptos::server_fn::error::ServerFnErrorErr;
-        let error = match error {
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::new(
-                ErrorCode::Unavailable,
-                "The server cannot be reached. Check your connection and try again.",
-            ),
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
-                Self::new(ErrorCode::BadRequest, "The request could not be read.")
-            }
-            _ => Self::new(ErrorCode::Internal, "Something went wrong on our side."),
-        };
-        // On the server this is a request the framework refused (its arguments did not decode):
-        // answer with the code's status, not the framework's 500.
-        #[cfg(feature = "ssr")]
-        {
-            crate::rpc::door::no_store();
-            crate::rpc::door::respond(error.code.status_code(), Vec::new());
-        }
-        error
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +122,35 @@ mod tests {
         invalid.fields.insert("email".into(), "is required".into());
         let json = serde_json::to_value(&invalid).unwrap();
         assert_eq!(json["fields"]["email"], "is required");
+    }
+
+    #[test]
+    fn every_code_keeps_its_place_on_the_wire() {
+        // (code, its JSON name, its postcard byte): a code moved or inserted before another
+        // changes what an older WASM reads, and fails here.
+        let pinned = [
+            (ErrorCode::ValidationFailed, "validation_failed", 0u8),
+            (ErrorCode::EmailTaken, "email_taken", 1),
+            (ErrorCode::BadRequest, "bad_request", 2),
+            (ErrorCode::UnsupportedMediaType, "unsupported_media_type", 3),
+            (ErrorCode::PayloadTooLarge, "payload_too_large", 4),
+            (ErrorCode::InvalidCredentials, "invalid_credentials", 5),
+            (ErrorCode::RateLimited, "rate_limited", 6),
+            (ErrorCode::MissingToken, "missing_token", 7),
+            (ErrorCode::InvalidToken, "invalid_token", 8),
+            (ErrorCode::NotFound, "not_found", 9),
+            (ErrorCode::MethodNotAllowed, "method_not_allowed", 10),
+            (ErrorCode::Unavailable, "unavailable", 11),
+            (ErrorCode::Internal, "internal", 12),
+            (ErrorCode::InvalidLink, "invalid_link", 13),
+        ];
+        for (code, name, byte) in pinned {
+            assert_eq!(postcard::to_allocvec(&code).unwrap(), [byte], "{name}");
+            assert_eq!(postcard::from_bytes::<ErrorCode>(&[byte]).unwrap(), code);
+            assert_eq!(serde_json::to_value(code).unwrap(), name);
+        }
+        // Every code is pinned: one past the last is no code.
+        assert!(postcard::from_bytes::<ErrorCode>(&[pinned.len() as u8]).is_err());
     }
 
     #[test]

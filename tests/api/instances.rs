@@ -198,3 +198,54 @@ async fn the_sign_in_rate_of_an_address_is_one_count_across_instances() {
     }
     database.drop().await;
 }
+
+#[tokio::test]
+async fn two_instances_and_a_slow_mail_server_send_each_mail_once() {
+    let Some(database) = fresh_database().await else {
+        return;
+    };
+    {
+        // Two seconds a mail; a lease of five: a sender holding many mails at once would lose
+        // the later ones' leases mid-batch, and the other instance would send them too.
+        let sink = MailSink::start_slow(Duration::from_secs(2));
+        let smtp = sink.url();
+        let vars = [
+            ("DATABASE_URL", database.url.as_str()),
+            ("SMTP_URL", smtp.as_str()),
+            ("AUTH_RATE_PER_MINUTE", "0"),
+            ("MAIL_LEASE_SECONDS", "5"),
+        ];
+        let (_dirs, servers) = Server::start_together(2, &vars).await;
+        let emails: Vec<String> = (0..8).map(|_| unique_email()).collect();
+        for (i, email) in emails.iter().enumerate() {
+            let server = &servers[i % 2];
+            assert_eq!(
+                server.register("Slow", email, GOOD_PASSWORD).await.status(),
+                StatusCode::CREATED
+            );
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while sink.mails().len() < emails.len() {
+            assert!(Instant::now() < deadline, "{} mails", sink.mails().len());
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        // Long enough for any lease to run out and any second copy to arrive.
+        tokio::time::sleep(Duration::from_secs(8)).await;
+        let mails = sink.mails();
+        for email in &emails {
+            let copies = mails
+                .iter()
+                .filter(|m| m.to.contains(email.as_str()))
+                .count();
+            assert_eq!(copies, 1, "{email}: {copies} copies");
+        }
+        assert_eq!(mails.len(), emails.len());
+        // Both instances took part.
+        let senders = servers
+            .iter()
+            .filter(|s| s.log().iter().any(|l| l.contains("mail sent")))
+            .count();
+        assert_eq!(senders, 2, "each instance sent some");
+    }
+    database.drop().await;
+}

@@ -73,10 +73,37 @@ pub struct MailSink {
     child: Option<Child>,
     pub port: u16,
     dir: TempDir,
+    /// How long the server takes over each mail before it answers "accepted".
+    delay: Duration,
 }
+
+/// aiosmtpd's Maildir handler, slowed down: it takes `delay` seconds over each mail before it
+/// answers, like a distant or overloaded mail server.
+const SLOW_HANDLER: &str = r#"
+import asyncio
+from aiosmtpd.handlers import Mailbox
+
+class SlowMailbox(Mailbox):
+    def __init__(self, maildir, delay):
+        super().__init__(maildir)
+        self.delay = float(delay)
+
+    @classmethod
+    def from_cli(cls, parser, *args):
+        return cls(args[0], args[1])
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
+        return await super().handle_DATA(server, session, envelope)
+"#;
 
 impl MailSink {
     pub fn start() -> MailSink {
+        Self::start_slow(Duration::ZERO)
+    }
+
+    /// A sink that takes `delay` over each mail before it accepts it.
+    pub fn start_slow(delay: Duration) -> MailSink {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -86,7 +113,9 @@ impl MailSink {
             child: None,
             port,
             dir: tempfile::tempdir().unwrap(),
+            delay,
         };
+        std::fs::write(sink.dir.path().join("slow_sink.py"), SLOW_HANDLER).unwrap();
         sink.resume();
         sink
     }
@@ -101,10 +130,12 @@ impl MailSink {
         assert!(self.child.is_none(), "the sink is running already");
         let maildir = self.dir.path().join("maildir");
         let child = Command::new(PYTHON)
+            .env("PYTHONPATH", self.dir.path())
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{}", self.port))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .args(["-c", "slow_sink.SlowMailbox"])
             .arg(&maildir)
+            .arg(self.delay.as_secs_f64().to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

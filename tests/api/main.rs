@@ -12,6 +12,7 @@ mod errors;
 mod instances;
 mod keys;
 mod layout;
+mod links;
 mod openapi;
 mod outbox;
 mod postgres;

@@ -83,3 +83,63 @@ async fn the_eml_default_logs_each_files_name_and_no_link_or_token_is_ever_logge
     }
     assert!(!log.contains(&email), "addresses are not logged");
 }
+
+#[tokio::test]
+async fn forgot_answered_just_before_a_kill_9_still_mails_its_links_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = MailSink::start();
+    let url = sink.url();
+    let vars = [("SMTP_URL", url.as_str()), ("AUTH_RATE_PER_MINUTE", "0")];
+    let mut server = Server::start(dir.path(), &vars).await;
+    let emails: Vec<String> = (0..8).map(|_| unique_email()).collect();
+    for email in &emails {
+        assert_eq!(
+            server.register("Ann", email, GOOD_PASSWORD).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    for email in &emails {
+        sink.wait_for(email, 1).await;
+    }
+    // Every request answered, then the process dies at once.
+    let answers = futures::future::join_all(emails.iter().map(|email| server.forgot(email))).await;
+    server.kill_9();
+    drop(server);
+    assert!(answers.iter().all(|a| a.status() == StatusCode::ACCEPTED));
+
+    let _server = Server::start(dir.path(), &vars).await;
+    for email in &emails {
+        let mails = sink.wait_for(email, 2).await;
+        assert_eq!(mails[1].subject, "Reset your password", "{email}");
+    }
+}
+
+#[tokio::test]
+async fn sigterm_lets_the_mail_being_sent_finish_and_it_goes_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // The mail server takes three seconds over each mail.
+    let sink = MailSink::start_slow(Duration::from_secs(3));
+    let url = sink.url();
+    let vars = [("SMTP_URL", url.as_str())];
+    let server = Server::start(dir.path(), &vars).await;
+    let email = unique_email();
+    assert_eq!(
+        server.register("Ann", &email, GOOD_PASSWORD).await.status(),
+        StatusCode::CREATED
+    );
+    // The confirmation is being sent: stop now.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(sink.mails().is_empty());
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        sink.mails().len(),
+        1,
+        "the send under way was finished first"
+    );
+
+    // Its outcome was recorded: the next start does not send it again.
+    let _server = Server::start(dir.path(), &vars).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(sink.mails().len(), 1, "once");
+}

@@ -459,3 +459,29 @@ async fn purging_deletes_ended_sessions_with_their_refresh_tokens_and_keeps_live
     );
     assert_eq!(app.refresh(&user.refresh).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn sign_ins_a_moment_apart_are_listed_newest_first_to_the_millisecond() {
+    let app = spawn_app().await;
+    let user = app.signed_in_user().await;
+    let mut started = vec![sid_of(&user.token)];
+    // Five more sign-ins as fast as they come: most share a second.
+    for _ in 0..5 {
+        started.push(sid_of(&app.tokens(&user.email, GOOD_PASSWORD).await.access));
+    }
+    started.reverse();
+    let listed = app.sessions(&user.token).await;
+    let ids: Vec<&str> = listed.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, started, "newest first");
+    let times: Vec<chrono::DateTime<chrono::FixedOffset>> = listed
+        .iter()
+        .map(|s| chrono::DateTime::parse_from_rfc3339(s["created_at"].as_str().unwrap()).unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+    assert!(
+        listed
+            .iter()
+            .all(|s| s["created_at"].as_str().unwrap().contains('.')),
+        "kept to the millisecond: {listed:?}"
+    );
+}

@@ -405,3 +405,142 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn an_ipv6_client_is_counted_by_its_64_in_the_sign_in_rate() {
+    let app = spawn_app_with(&[("AUTH_RATE_PER_MINUTE", "4")], |_| {}).await;
+    let email = registered(&app).await; // from 127.0.0.1
+                                        // Four addresses of one /64: one allowance between them.
+    for low in 1..=4 {
+        let client = format!("2001:db8:7:7::{low:x}");
+        assert_eq!(
+            app.login_from(&client, &email, "wrong password!")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_error(
+        app.login_from("2001:db8:7:7:abcd:ef01:2345:6789", &email, GOOD_PASSWORD)
+            .await,
+        429,
+        "rate_limited",
+    )
+    .await;
+    assert_eq!(
+        app.login_from("2001:db8:7:8::1", &email, GOOD_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK,
+        "the next /64 has its own allowance"
+    );
+}
+
+#[tokio::test]
+async fn an_ipv6_client_is_locked_out_of_an_account_by_its_64() {
+    let app = spawn_app_with(&[], throttle_after(3, 100)).await;
+    let email = registered(&app).await;
+    for low in 1..=3 {
+        let client = format!("2001:db8:6:6::{low:x}");
+        assert_error(
+            app.login_from(&client, &email, "wrong password!").await,
+            401,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    // A new low half does not start a new count, not even with the right password.
+    assert_error(
+        app.login_from("2001:db8:6:6:1:2:3:4", &email, GOOD_PASSWORD)
+            .await,
+        429,
+        "rate_limited",
+    )
+    .await;
+    assert_eq!(
+        app.login_from(OWNER, &email, GOOD_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+/// After `owner_login`'s address signed in to `email`, the account's own counter is locked by
+/// guesses from elsewhere: does that address still pass?
+async fn owner_passes_a_locked_account(app: &TestApp, email: &str, password: &str) -> u16 {
+    for i in 0..3 {
+        let attacker = format!("192.0.2.{i}");
+        assert_eq!(
+            app.login_from(&attacker, email, "wrong password!")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    app.login_from(OWNER, email, password)
+        .await
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_deleted_accounts_trusted_address_is_not_trusted_for_the_next_owner_of_the_email() {
+    let app = spawn_app_with(&[], throttle_after(10, 3)).await;
+    let email = registered(&app).await;
+    let login = app.login_from(OWNER, &email, GOOD_PASSWORD).await;
+    assert_eq!(login.status(), StatusCode::OK);
+    let token = Tokens::from(login).await.access;
+    let deleted = app
+        .send_auth(
+            reqwest::Method::DELETE,
+            "/api/account",
+            &token,
+            &serde_json::json!({"password": GOOD_PASSWORD}),
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    // Someone else registers the address; the first owner's address means nothing to it.
+    let theirs = "another long passphrase";
+    assert_eq!(
+        app.register("Next", &email, theirs).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        owner_passes_a_locked_account(&app, &email, theirs).await,
+        429
+    );
+}
+
+#[tokio::test]
+async fn a_changed_address_leaves_no_trusted_sign_ins_behind() {
+    let app = spawn_app_with(&[], throttle_after(10, 3)).await;
+    let email = registered(&app).await;
+    let login = app.login_from(OWNER, &email, GOOD_PASSWORD).await;
+    let token = Tokens::from(login).await.access;
+    let new = unique_email();
+    let asked = app
+        .send_auth(
+            reqwest::Method::POST,
+            "/api/account/email",
+            &token,
+            &serde_json::json!({"password": GOOD_PASSWORD, "email": new}),
+        )
+        .await;
+    assert_eq!(asked.status(), StatusCode::ACCEPTED);
+    let outbox = app.outbox_dir();
+    let mails =
+        crate::mail_sink::wait_for_mails(|| crate::mail_sink::read_dir_mails(&outbox), &new, 1)
+            .await;
+    assert_eq!(
+        app.verify_email(&mails[0].token()).await.status(),
+        StatusCode::OK
+    );
+    // The old address, registered again by someone else, inherits no trust.
+    let theirs = "another long passphrase";
+    assert_eq!(
+        app.register("Next", &email, theirs).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        owner_passes_a_locked_account(&app, &email, theirs).await,
+        429
+    );
+}

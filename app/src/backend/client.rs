@@ -9,7 +9,7 @@ use super::sign_in_rates;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use ipnet::IpNet;
+use ipnet::{IpNet, Ipv6Net};
 use sea_orm::DatabaseConnection;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -82,6 +82,23 @@ impl std::fmt::Display for ClientAddr {
 }
 
 impl ClientAddr {
+    /// What the sign-in limits count this address as: an IPv4 address itself (an IPv4-mapped
+    /// IPv6 address is the IPv4 one), an IPv6 address by its /64 network, since one host usually
+    /// holds a whole /64 and could otherwise start afresh by changing the low bits
+    /// (`AUTH_RATE_PER_MINUTE` and the login lock alike; see docs/security.md).
+    pub fn limit_key(self) -> String {
+        match self.0 {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let network = Ipv6Net::new(v6, 64).map(|net| net.trunc());
+                    network.map_or_else(|_| v6.to_string(), |net| net.to_string())
+                }
+            },
+        }
+    }
+
     /// From a request's parts; a request without a socket address (only in tests that call the
     /// router directly) counts as `0.0.0.0`.
     pub fn of(parts: &Parts, trusted: &TrustedProxies) -> Self {
@@ -165,7 +182,7 @@ impl SignInLimiter {
         let now = clock::now();
         let counted = {
             let _turn = self.writer.turn().await;
-            sign_in_rates::count(&self.db, &client.to_string(), now, RATE_WINDOW_SECONDS)
+            sign_in_rates::count(&self.db, &client.limit_key(), now, RATE_WINDOW_SECONDS)
                 .await
                 .context("counting a sign-in request")?
         };
@@ -226,6 +243,17 @@ mod tests {
             client_address(ip("10.0.0.1"), &headers(&["not-an-ip"]), &trusted),
             ip("10.0.0.1")
         );
+    }
+
+    #[test]
+    fn limits_count_an_ipv6_address_by_its_64_and_ipv4_as_itself() {
+        let key = |s: &str| ClientAddr(ip(s)).limit_key();
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_ne!(key("192.0.2.7"), key("192.0.2.8"));
     }
 
     #[tokio::test]

@@ -38,13 +38,14 @@ pub const LEGACY_KEY_FILE: &str = "data/jwt-secret";
 pub const DEFAULT_KEY_PUBLISH_SECONDS: u64 = 600;
 
 /// Every variable of CONTRACT §1 that [`Config::load`] reads (`LEPTOS_SITE_ADDR` is Leptos's own).
-pub const VARIABLES: [&str; 18] = [
+pub const VARIABLES: [&str; 19] = [
     "DATABASE_URL",
     "GATEHOUSE_PUBLIC_URL",
     "JWT_ALGORITHM",
     "KEY_PUBLISH_SECONDS",
     "SMTP_URL",
     "MAIL_FROM",
+    "MAIL_LEASE_SECONDS",
     "RESET_LINK_TTL_SECONDS",
     "VERIFY_LINK_TTL_SECONDS",
     "JWT_SECRET",
@@ -73,6 +74,9 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// `MAIL_FROM`.
     pub mail_from: lettre::message::Mailbox,
+    /// `MAIL_LEASE_SECONDS`: how long a sender holds a mail it claimed; a delivery is cut off
+    /// at half of it (docs/operations.md).
+    pub mail_lease_seconds: u64,
     /// `RESET_LINK_TTL_SECONDS` and `VERIFY_LINK_TTL_SECONDS`.
     pub links: LinkLifetimes,
     /// `REFRESH_REUSE_GRACE_SECONDS`: how long a just-rotated refresh token may come back.
@@ -168,8 +172,8 @@ impl Config {
         Self::load(|name| std::env::var(name).ok(), Path::new("."))
     }
 
-    /// Builds the configuration from `lookup`. An empty or blank value counts as unset, for every
-    /// variable. The legacy key file is looked for under `root`.
+    /// Builds the configuration from `lookup`, one section at a time. An empty or blank value
+    /// counts as unset, for every variable. The legacy key file is looked for under `root`.
     ///
     /// # Errors
     /// A [`StartupError`] naming the first variable with a bad value.
@@ -177,57 +181,141 @@ impl Config {
         lookup: impl Fn(&str) -> Option<String>,
         root: &Path,
     ) -> Result<Self, StartupError> {
-        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-
-        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let env = Env(&lookup);
+        let database_url = env
+            .text("DATABASE_URL")
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         check_database_url(&database_url)?;
+        let mail = MailConfig::load(&env)?;
+        Ok(Self {
+            database_url: SecretString::from(database_url),
+            jwt: JwtConfig::load(&env)?,
+            public_url: env
+                .text("GATEHOUSE_PUBLIC_URL")
+                .map(|raw| check_public_url(&raw))
+                .transpose()?,
+            sessions: sessions(&env)?,
+            smtp_url: mail.smtp_url,
+            mail_from: mail.from,
+            mail_lease_seconds: mail.lease_seconds,
+            links: mail.links,
+            refresh_reuse_grace: env.number(
+                "REFRESH_REUSE_GRACE_SECONDS",
+                DEFAULT_REFRESH_REUSE_GRACE_SECONDS,
+                0,
+                3600,
+            )?,
+            auth_rate_per_minute: env
+                .number(
+                    "AUTH_RATE_PER_MINUTE",
+                    u64::from(DEFAULT_AUTH_RATE_PER_MINUTE),
+                    0,
+                    1_000_000,
+                )
+                .map(|rate| u32::try_from(rate).unwrap_or(u32::MAX))?,
+            trusted_proxies: match env.text("TRUSTED_PROXIES") {
+                None => TrustedProxies::default(),
+                Some(raw) => TrustedProxies::parse(&raw)
+                    .map_err(|reason| StartupError::new("TRUSTED_PROXIES", reason))?,
+            },
+            log_filter: env.text("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+            legacy_key_file: root.join(LEGACY_KEY_FILE),
+            outbox_dir: root.join(super::mail::DEFAULT_OUTBOX_DIR),
+        })
+    }
+}
 
-        let ttl = match var("JWT_TTL_SECONDS") {
-            None => DEFAULT_TTL_SECONDS,
-            Some(raw) => parse_number("JWT_TTL_SECONDS", &raw, 1, MAX_TTL_SECONDS)?,
-        };
-        let seconds = |name: &str, default: u64, min: u64, max: u64| match var(name) {
+/// The variables as [`Config::load`] reads them: blank is unset.
+struct Env<'a, F: Fn(&str) -> Option<String>>(&'a F);
+
+impl<F: Fn(&str) -> Option<String>> Env<'_, F> {
+    fn text(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    /// A whole number (seconds, or a count) from `min` to `max`; `default` when unset.
+    fn number(&self, name: &str, default: u64, min: u64, max: u64) -> Result<u64, StartupError> {
+        match self.text(name) {
             None => Ok(default),
             Some(raw) => parse_number(name, &raw, min, max),
-        };
-        let sessions = Lifetimes {
-            idle: seconds(
-                "SESSION_IDLE_SECONDS",
-                DEFAULT_SESSION_IDLE_SECONDS,
-                1,
-                MAX_SESSION_SECONDS,
-            )?,
-            max: seconds(
-                "SESSION_MAX_SECONDS",
-                DEFAULT_SESSION_MAX_SECONDS,
-                1,
-                MAX_SESSION_SECONDS,
-            )?,
-        };
-        let refresh_reuse_grace = seconds(
-            "REFRESH_REUSE_GRACE_SECONDS",
-            DEFAULT_REFRESH_REUSE_GRACE_SECONDS,
+        }
+    }
+}
+
+/// `SESSION_IDLE_SECONDS` and `SESSION_MAX_SECONDS`.
+fn sessions(env: &Env<'_, impl Fn(&str) -> Option<String>>) -> Result<Lifetimes, StartupError> {
+    Ok(Lifetimes {
+        idle: env.number(
+            "SESSION_IDLE_SECONDS",
+            DEFAULT_SESSION_IDLE_SECONDS,
+            1,
+            MAX_SESSION_SECONDS,
+        )?,
+        max: env.number(
+            "SESSION_MAX_SECONDS",
+            DEFAULT_SESSION_MAX_SECONDS,
+            1,
+            MAX_SESSION_SECONDS,
+        )?,
+    })
+}
+
+impl JwtConfig {
+    /// `JWT_*` and `KEY_PUBLISH_SECONDS`.
+    fn load(env: &Env<'_, impl Fn(&str) -> Option<String>>) -> Result<Self, StartupError> {
+        let ttl = env.number("JWT_TTL_SECONDS", DEFAULT_TTL_SECONDS, 1, MAX_TTL_SECONDS)?;
+        let key_publish = env.number(
+            "KEY_PUBLISH_SECONDS",
+            DEFAULT_KEY_PUBLISH_SECONDS,
             0,
-            3600,
+            MAX_SESSION_SECONDS,
         )?;
+        Ok(Self {
+            secret: env
+                .text("JWT_SECRET")
+                .map(|secret| check_secret("JWT_SECRET", secret))
+                .transpose()?,
+            algorithm: env
+                .text("JWT_ALGORITHM")
+                .map_or(Ok(JwtAlgorithm::Hs256), |raw| JwtAlgorithm::parse(&raw))?,
+            key_publish: Duration::from_secs(key_publish),
+            ttl: Duration::from_secs(ttl),
+            issuer: env
+                .text("JWT_ISSUER")
+                .unwrap_or_else(|| "gatehouse".to_owned()),
+            audience: env
+                .text("JWT_AUDIENCE")
+                .unwrap_or_else(|| "gatehouse".to_owned()),
+        })
+    }
+}
+
+/// The mail section: `SMTP_URL`, `MAIL_FROM`, `MAIL_LEASE_SECONDS` and the links' lifetimes.
+struct MailConfig {
+    smtp_url: Option<SecretString>,
+    from: lettre::message::Mailbox,
+    lease_seconds: u64,
+    links: LinkLifetimes,
+}
+
+impl MailConfig {
+    fn load(env: &Env<'_, impl Fn(&str) -> Option<String>>) -> Result<Self, StartupError> {
         let links = LinkLifetimes {
-            reset: seconds(
+            reset: env.number(
                 "RESET_LINK_TTL_SECONDS",
                 DEFAULT_RESET_LINK_TTL_SECONDS,
                 1,
                 MAX_SESSION_SECONDS,
             )?,
-            verify: seconds(
+            verify: env.number(
                 "VERIFY_LINK_TTL_SECONDS",
                 DEFAULT_VERIFY_LINK_TTL_SECONDS,
                 1,
                 MAX_SESSION_SECONDS,
             )?,
         };
-        let smtp_url = var("SMTP_URL")
-            .map(|raw| check_smtp_url(&raw))
-            .transpose()?;
-        let mail_from = var("MAIL_FROM")
+        let from = env
+            .text("MAIL_FROM")
             .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned())
             .parse::<lettre::message::Mailbox>()
             .map_err(|e| {
@@ -236,54 +324,20 @@ impl Config {
                     format!("must be an address like `Gatehouse <no-reply@example.com>`: {e}"),
                 )
             })?;
-        let public_url = var("GATEHOUSE_PUBLIC_URL")
-            .map(|raw| check_public_url(&raw))
-            .transpose()?;
-        let auth_rate_per_minute = match var("AUTH_RATE_PER_MINUTE") {
-            None => DEFAULT_AUTH_RATE_PER_MINUTE,
-            Some(raw) => {
-                let rate = parse_number("AUTH_RATE_PER_MINUTE", &raw, 0, 1_000_000)?;
-                u32::try_from(rate).unwrap_or(u32::MAX)
-            }
-        };
-        let trusted_proxies = match var("TRUSTED_PROXIES") {
-            None => TrustedProxies::default(),
-            Some(raw) => TrustedProxies::parse(&raw)
-                .map_err(|reason| StartupError::new("TRUSTED_PROXIES", reason))?,
-        };
-        let secret = var("JWT_SECRET")
-            .map(|secret| check_secret("JWT_SECRET", secret))
-            .transpose()?;
-        let algorithm = var("JWT_ALGORITHM")
-            .map_or(Ok(JwtAlgorithm::Hs256), |raw| JwtAlgorithm::parse(&raw))?;
-        let key_publish = seconds(
-            "KEY_PUBLISH_SECONDS",
-            DEFAULT_KEY_PUBLISH_SECONDS,
-            0,
-            MAX_SESSION_SECONDS,
-        )?;
-
         Ok(Self {
-            database_url: SecretString::from(database_url),
-            jwt: JwtConfig {
-                secret,
-                algorithm,
-                key_publish: Duration::from_secs(key_publish),
-                ttl: Duration::from_secs(ttl),
-                issuer: var("JWT_ISSUER").unwrap_or_else(|| "gatehouse".to_owned()),
-                audience: var("JWT_AUDIENCE").unwrap_or_else(|| "gatehouse".to_owned()),
-            },
-            public_url,
-            sessions,
-            smtp_url,
-            mail_from,
+            smtp_url: env
+                .text("SMTP_URL")
+                .map(|raw| check_smtp_url(&raw))
+                .transpose()?,
+            from,
+            // Two seconds at least: a delivery gets half the lease.
+            lease_seconds: env.number(
+                "MAIL_LEASE_SECONDS",
+                super::mail::DEFAULT_LEASE_SECONDS,
+                2,
+                24 * 3600,
+            )?,
             links,
-            refresh_reuse_grace,
-            auth_rate_per_minute,
-            trusted_proxies,
-            log_filter: var("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
-            legacy_key_file: root.join(LEGACY_KEY_FILE),
-            outbox_dir: root.join(super::mail::DEFAULT_OUTBOX_DIR),
         })
     }
 }

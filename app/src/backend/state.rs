@@ -112,6 +112,7 @@ impl AppState {
             config.smtp_url.as_ref(),
             config.mail_from.clone(),
             &config.outbox_dir,
+            config.mail_lease_seconds,
         )
         .map_err(|reason| StartupError::new("SMTP_URL", reason))?;
         let public_url = config

@@ -109,14 +109,21 @@ fn clear(password: Option<RwSignal<String>>) {
     }
 }
 
-/// The form's own error (announced at once) and its submit button, which shows progress.
+/// The form's own error (announced at once) and its submit button, which shows progress; `class`
+/// styles the button (`danger-outline` for an action that destroys something).
 #[component]
-pub fn SubmitRow(form: AuthForm, label: &'static str, busy_label: &'static str) -> impl IntoView {
+pub fn SubmitRow(
+    form: AuthForm,
+    label: &'static str,
+    busy_label: &'static str,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
     let (pending, ready) = (form.pending, form.ready);
     view! {
         <p class="form-error" role="alert" aria-live="assertive">{move || form.problem.get()}</p>
         <button
             type="submit"
+            class=class
             disabled=move || pending.get() || !ready.get()
             aria-busy=move || pending.get().to_string()
         >

@@ -97,7 +97,7 @@ pub async fn reserve(
     client: ClientAddr,
     now: u64,
 ) -> Result<Reservation, AppError> {
-    let (email, client) = (email.as_str().to_owned(), client.to_string());
+    let (email, client) = (email.as_str().to_owned(), client.limit_key());
     let Some(pair) = login_attempts::reserve(db, &email, &client, policy.per_client, now)
         .await
         .context("reserving a login attempt")?

@@ -157,3 +157,13 @@ pub async fn purge_stale(db: &impl ConnectionTrait, window: u64, now: u64) -> Re
         .await?;
     Ok(result.rows_affected)
 }
+
+/// Deletes every counter of `email`, its trusted addresses included: they go with the account
+/// (a deletion, a change of address), so whoever has the address next inherits nothing.
+pub async fn forget_email(db: &impl ConnectionTrait, email: &str) -> Result<u64, DbErr> {
+    let result = Attempts::delete_many()
+        .filter(Column::Email.eq(email))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

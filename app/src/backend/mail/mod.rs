@@ -21,8 +21,17 @@ use uuid::Uuid;
 
 /// Where mail goes when `SMTP_URL` is unset (relative to the working directory).
 pub const DEFAULT_OUTBOX_DIR: &str = "data/outbox";
-/// The longest one SMTP conversation may take.
+/// The longest one SMTP step (connect, a command, the data) may take.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// `MAIL_LEASE_SECONDS`' default: how long a sender holds a mail it claimed.
+pub const DEFAULT_LEASE_SECONDS: u64 = 120;
+
+/// What stands in a queued mail's bodies where its link's token will be: the token is minted
+/// when the mail is sent (`sender`). Nobody can type it into a name beforehand: it holds the
+/// mail's random id, made just before the mail is written.
+pub fn link_marker(mail_id: Uuid) -> String {
+    format!("{{link-token:{}}}", mail_id.simple())
+}
 
 /// How mail leaves.
 #[derive(Clone, Debug)]
@@ -39,6 +48,8 @@ pub struct Mailer {
     pub from: Mailbox,
     /// Wakes this instance's sender when a mail is queued (other instances poll).
     wake: Arc<Notify>,
+    /// `MAIL_LEASE_SECONDS`.
+    lease_seconds: u64,
 }
 
 impl Mailer {
@@ -51,6 +62,7 @@ impl Mailer {
         smtp_url: Option<&SecretString>,
         from: Mailbox,
         outbox_dir: &Path,
+        lease_seconds: u64,
     ) -> Result<Self, String> {
         let transport = match smtp_url {
             Some(url) => {
@@ -72,18 +84,36 @@ impl Mailer {
             transport: Arc::new(transport),
             from,
             wake: Arc::new(Notify::new()),
+            lease_seconds,
         })
     }
 
-    /// Queues a mail in `db` (the caller's transaction): it is sent once that commits, through
-    /// [`Mailer::commit`].
+    /// How long a claim holds a mail (`MAIL_LEASE_SECONDS`).
+    pub fn lease_seconds(&self) -> u64 {
+        self.lease_seconds
+    }
+
+    /// The longest one delivery may take, however the SMTP server dawdles: half the lease, so a
+    /// mail is always still held when its outcome is recorded.
+    pub fn send_timeout(&self) -> Duration {
+        Duration::from_secs(self.lease_seconds) / 2
+    }
+
+    /// Queues a mail as `id` in `db` (the caller's transaction): it is sent once that commits,
+    /// through [`Mailer::commit`].
     pub async fn enqueue(
         &self,
         db: &impl ConnectionTrait,
+        id: Uuid,
         mail: NewMail,
         now: u64,
-    ) -> Result<Uuid, DbErr> {
-        outbox::enqueue(db, mail, now).await
+    ) -> Result<(), DbErr> {
+        outbox::enqueue(db, id, mail, now).await
+    }
+
+    /// Wakes this instance's sender (after a commit that queued work outside a [`Mailer::commit`]).
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 
     /// Commits the transaction that queued mail, then tells this instance's sender: it wakes only

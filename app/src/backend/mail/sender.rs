@@ -1,26 +1,28 @@
-//! The background sender. Each round claims the due mail with a lease ([`outbox::claim`]), sends
-//! it, and records the outcome: sent (the bodies are dropped), or tried again later with a growing
-//! delay, or given up on once it is [`GIVE_UP_AFTER`] old or the server refuses it for good.
-//! A sender that dies mid-round loses nothing: its lease runs out and the mail is claimed again.
-//! That also means a mail may go twice if the process dies between the server's "accepted" and
-//! the record of it (delivery is at least once).
+//! The sender: delivers one claimed mail ([`outbox::claim`] leases it) and records the outcome:
+//! sent (the bodies are dropped), or tried again later with a growing delay, or given up on once it
+//! is [`GIVE_UP_AFTER`] old or the server refuses it for good. The loop that claims and calls it
+//! is `service::outbox`.
+//!
+//! A mail is claimed one at a time, and its whole delivery is cut off at half its lease
+//! ([`Mailer::send_timeout`]), so the lease covers the mail for as long as it is being sent:
+//! another instance cannot claim it meanwhile and send it too. The outcome is recorded only under
+//! the sender's own lease. A sender that dies mid-send loses nothing: its lease runs out and the
+//! mail is claimed again, so a mail may go twice only if the process dies between the server's
+//! "accepted" and the record of it (delivery is at least once).
+//!
+//! A mail that carries a link gets its token here, just before it is sent
+//! (`link_tokens::mint`): the outbox holds only a marker in its place (docs/security.md).
 
-use super::{Mailer, Transport};
+use super::{link_marker, Mailer, Transport};
+use crate::backend::auth::LinkToken;
 use crate::backend::clock;
-use crate::backend::outbox::{self, OutboxMail};
+use crate::backend::link_tokens::{self, LinkLifetimes};
+use crate::backend::outbox::{self, Lease, MailKind, OutboxMail, Recorded};
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, MultiPart, SinglePart};
 use lettre::{AsyncTransport, Message};
-use sea_orm::DatabaseConnection;
-use std::time::Duration;
-use tokio::sync::watch;
+use sea_orm::{DatabaseConnection, DbErr};
 
-/// How often a sender looks for mail queued by other instances (its own wake it at once).
-pub const POLL_EVERY: Duration = Duration::from_secs(2);
-/// How long a claim holds a mail: longer than one SMTP conversation may take.
-const LEASE_SECONDS: u64 = 120;
-/// Mails claimed per round.
-const BATCH: u64 = 20;
 /// The first retry comes this many seconds after a failure, then twice as long each time...
 const FIRST_RETRY_SECONDS: u64 = 2;
 /// ...up to this.
@@ -28,56 +30,79 @@ const MAX_RETRY_SECONDS: u64 = 600;
 /// A mail still unsent after three days is given up on (and logged as an error).
 pub const GIVE_UP_AFTER: u64 = 3 * 24 * 3600;
 
-/// Sends mail until `stop` turns true.
-pub async fn run(db: DatabaseConnection, mailer: Mailer, mut stop: watch::Receiver<bool>) {
-    loop {
-        match deliver_due(&db, &mailer).await {
-            // A full batch: there may be more.
-            Ok(claimed) if claimed == BATCH => continue,
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "the mail sender cannot read the outbox"),
-        }
-        tokio::select! {
-            () = mailer.woken() => {}
-            () = tokio::time::sleep(POLL_EVERY) => {}
-            _ = stop.changed() => return,
-        }
-        if *stop.borrow() {
-            return;
-        }
-    }
-}
-
-/// One round: claims what is due, delivers it; returns how many mails it claimed.
+/// Claims the oldest due row of the outbox (a mail, or a reset request) under a lease of
+/// [`Mailer::lease_seconds`].
 ///
 /// # Errors
-/// When the outbox cannot be read; a failure to record one outcome is logged, and the lease frees
-/// that mail for another try.
-pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<u64, sea_orm::DbErr> {
+/// When the outbox cannot be read.
+pub async fn claim_next(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+) -> Result<Option<OutboxMail>, DbErr> {
     let now = clock::now();
-    let claimed = outbox::claim(db, now, now + LEASE_SECONDS, BATCH).await?;
-    let count = claimed.len() as u64;
-    for mail in claimed {
-        deliver(db, mailer, mail).await;
-    }
-    Ok(count)
+    let lease_until = now.saturating_add(mailer.lease_seconds());
+    Ok(outbox::claim(db, now, lease_until, 1).await?.pop())
 }
 
-async fn deliver(db: &DatabaseConnection, mailer: &Mailer, mail: OutboxMail) {
+/// Delivers a claimed mail and records how it went, under its lease. A failure to record is
+/// logged; the lease then frees the mail for another try.
+pub async fn deliver(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    links: LinkLifetimes,
+    mut mail: OutboxMail,
+) {
+    let Some(lease) = mail.lease() else {
+        tracing::error!(mail_id = %mail.id, "a mail was handed over without its lease");
+        return;
+    };
     let (id, kind, attempts) = (mail.id, mail.kind.clone(), mail.attempts);
+    // A mail queued by an earlier version has its token written in already (no marker).
+    let pending_link = MailKind::parse(&kind).is_some_and(MailKind::has_link)
+        && mail.text_body.contains(&link_marker(id));
+    if pending_link {
+        match mint_link(db, links, &mut mail).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::info!(mail_id = %id, kind = %kind, "mail dropped: its link was ended before it was sent");
+                let recorded = outbox::give_up(
+                    db,
+                    lease,
+                    clock::now(),
+                    "its link was ended before it was sent",
+                )
+                .await;
+                report(lease, recorded);
+                return;
+            }
+            Err(e) => {
+                tracing::error!(mail_id = %id, error = %e, "cannot make a mail's link; it will be tried again");
+                return;
+            }
+        }
+    }
     let outcome = match message(mailer, &mail) {
-        Ok(message) => send(mailer.transport.as_ref(), message).await,
+        Ok(message) => {
+            let sending = send(mailer.transport.as_ref(), message);
+            match tokio::time::timeout(mailer.send_timeout(), sending).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(Failure::Transient(format!(
+                    "no answer within {} s",
+                    mailer.send_timeout().as_secs()
+                ))),
+            }
+        }
         Err(e) => Err(Failure::Permanent(e)),
     };
     let now = clock::now();
     let recorded = match outcome {
         Ok(Sent::Smtp) => {
             tracing::info!(mail_id = %id, kind = %kind, attempts, "mail sent");
-            outbox::sent(db, id, now).await
+            outbox::sent(db, lease, now).await
         }
         Ok(Sent::File(file)) => {
             tracing::info!(mail_id = %id, kind = %kind, file = %file, "mail written");
-            outbox::sent(db, id, now).await
+            outbox::sent(db, lease, now).await
         }
         Err(failure) => {
             let age = now.saturating_sub(u64::try_from(mail.created_at).unwrap_or(0));
@@ -85,18 +110,46 @@ async fn deliver(db: &DatabaseConnection, mailer: &Mailer, mail: OutboxMail) {
                 Failure::Transient(error) if age < GIVE_UP_AFTER => {
                     let delay = retry_delay(attempts);
                     tracing::warn!(mail_id = %id, kind = %kind, attempts, error = %error, "mail not sent: trying again in {delay} s");
-                    outbox::retry_at(db, id, now + delay, &error).await
+                    outbox::retry_at(db, lease, now + delay, &error).await
                 }
                 Failure::Transient(error) | Failure::Permanent(error) => {
                     tracing::error!(mail_id = %id, kind = %kind, attempts, error = %error, "mail not sent: given up");
-                    outbox::give_up(db, id, now, &error).await
+                    outbox::give_up(db, lease, now, &error).await
                 }
             }
         }
     };
-    if let Err(e) = recorded {
-        tracing::error!(mail_id = %id, error = %e, "cannot record a mail's outcome; it will be tried again");
+    report(lease, recorded);
+}
+
+/// Logs what recording an outcome under `lease` came to, when it is not the plain success.
+pub fn report(lease: Lease, recorded: Result<Recorded, DbErr>) {
+    match recorded {
+        Ok(Recorded::Yes) => {}
+        Ok(Recorded::LeaseLost) => {
+            tracing::warn!(mail_id = %lease.mail_id, "a mail's lease ran out before its outcome was recorded");
+        }
+        Err(e) => {
+            tracing::error!(mail_id = %lease.mail_id, error = %e, "cannot record a mail's outcome; it will be tried again");
+        }
     }
+}
+
+/// Mints the token of the link that `mail` carries and puts it in the bodies in place of the
+/// marker. `false` when the link was killed meanwhile: the mail must not go.
+async fn mint_link(
+    db: &DatabaseConnection,
+    links: LinkLifetimes,
+    mail: &mut OutboxMail,
+) -> Result<bool, DbErr> {
+    let token = LinkToken::generate();
+    if !link_tokens::mint(db, mail.id, token.hash(), links, clock::now()).await? {
+        return Ok(false);
+    }
+    let marker = link_marker(mail.id);
+    mail.text_body = mail.text_body.replace(&marker, token.expose());
+    mail.html_body = mail.html_body.replace(&marker, token.expose());
+    Ok(true)
 }
 
 /// Seconds before the next try, after `attempts` tries: 2, 4, 8, … up to ten minutes.

@@ -23,6 +23,8 @@ pub struct Model {
     pub next_attempt_at: i64,
     /// Unix seconds: a sender holds the row until then.
     pub claimed_until: Option<i64>,
+    /// Which claim holds the row: a sender records an outcome only under its own lease.
+    pub lease: Option<Uuid>,
     pub sent_at: Option<i64>,
     /// Unix seconds: given up on after the last retry.
     pub failed_at: Option<i64>,

@@ -1,74 +1,27 @@
-//! The account over email (CONTRACT §6): confirming the address, forgotten passwords, and the
-//! changes a signed-in user makes. Every mail goes into the outbox in the transaction of the
-//! change that causes it; the sender is woken after the commit.
+//! The account over email (docs/api.md, "The account over email"): confirming the address, and
+//! the changes a signed-in user makes. Every mail goes into the outbox in the transaction of the
+//! change that causes it (`links`); the sender is woken after the commit.
 
-use super::sign_in::check_password;
+use super::links::{mail_link, notify};
+use super::passwords::{check_password, set_password, NewPassword};
 use crate::backend::auth::{AuthUser, LinkToken};
 use crate::backend::client::Caller;
 use crate::backend::clock;
 use crate::backend::error::{AppError, Context};
-use crate::backend::link_tokens::{self, NewLink, Purpose};
+use crate::backend::link_tokens::{self, Purpose};
+use crate::backend::login_attempts;
 use crate::backend::mail::messages;
-use crate::backend::outbox::{self, MailKind, NewMail};
-use crate::backend::sessions::{self, EndReason, Which};
+use crate::backend::outbox::{self, MailKind};
+use crate::backend::sessions::{EndReason, Which};
 use crate::backend::users::{self, InsertUserError, User};
 use crate::backend::AppState;
-use crate::domain::{Email, EmailChange, Password, PasswordChange, UserName};
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use crate::domain::{Email, EmailChange, PasswordChange, UserName};
+use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 
-/// At most one confirmation mail a minute per address, and one reset mail a minute and five an
-/// hour (CONTRACT §6).
+/// At most one confirmation mail a minute per address, and one mail to confirm a new address a
+/// minute per new address (docs/api.md).
 const MINUTE: u64 = 60;
-const HOUR: u64 = 3600;
-const RESET_MAILS_PER_HOUR: u64 = 5;
-
-/// Stores a new link for `user` and queues the mail that carries it to `to`, in `db` (the
-/// caller's transaction). The link is `GATEHOUSE_PUBLIC_URL` + the page + `#token=…`: the token
-/// rides in the fragment, which browsers never send to a server or put in a `Referer`.
-pub(super) async fn mail_link(
-    state: &AppState,
-    db: &impl ConnectionTrait,
-    user: &User,
-    purpose: Purpose,
-    to: &str,
-    now: u64,
-) -> Result<(), DbErr> {
-    let token = LinkToken::generate();
-    let ttl = state.links.of(purpose);
-    let link = NewLink {
-        hash: token.hash(),
-        user_id: user.id,
-        purpose,
-        email: to,
-        expires_at: now.saturating_add(ttl),
-    };
-    link_tokens::insert(db, link, now).await?;
-    // The page that takes the token, and the words of the mail.
-    let (page, compose): (&str, messages::LinkMail) = match purpose {
-        Purpose::Verify => ("verify-email", messages::confirm_address),
-        Purpose::Reset => ("reset-password", messages::reset_password),
-        Purpose::ChangeEmail => ("verify-email", messages::confirm_new_address),
-    };
-    let url = format!("{}/{page}#token={}", state.public_url, token.expose());
-    let mail = compose(to, &user.name, &url, &messages::duration_words(ttl));
-    state.mailer.enqueue(db, mail, now).await.map(drop)
-}
-
-/// Queues a notice (no link) in `db`, the transaction of the change it tells about.
-async fn notify(
-    state: &AppState,
-    db: &impl ConnectionTrait,
-    mail: NewMail,
-    now: u64,
-) -> Result<(), AppError> {
-    state
-        .mailer
-        .enqueue(db, mail, now)
-        .await
-        .map(drop)
-        .context("queueing a notice")
-}
 
 fn invalid_link(reason: &'static str) -> AppError {
     AppError::InvalidLink(reason)
@@ -100,17 +53,24 @@ pub async fn verify_email(
     .context("using a link")?
     .ok_or_else(|| invalid_link("unknown, used or expired"))?;
     if link.purpose == Purpose::ChangeEmail.as_str() {
+        let old = users::find(&txn, link.user_id)
+            .await
+            .context("finding a user")?
+            .ok_or_else(|| invalid_link("the user is gone"))?;
         match users::change_email(&txn, link.user_id, &link.email).await {
             Ok(()) => {}
             Err(InsertUserError::EmailTaken) => return Err(AppError::EmailTaken),
             Err(InsertUserError::Db(e)) => return Err(e).context("changing an address"),
         }
-        // Links mailed to the old address, or to another new one, confirm nothing any more.
-        for purpose in [Purpose::Verify, Purpose::ChangeEmail] {
-            link_tokens::kill_all(&txn, link.user_id, purpose, now)
-                .await
-                .context("killing links")?;
-        }
+        // Every link mailed before (to the old address, or to another new one) dies: a reset
+        // link in the old mailbox would otherwise still open the account.
+        link_tokens::kill_all(&txn, link.user_id, &Purpose::ALL, now)
+            .await
+            .context("killing links")?;
+        // The old address's trusted sign-ins go with it.
+        login_attempts::forget_email(&txn, &old.email)
+            .await
+            .context("forgetting the old address's sign-ins")?;
     } else if !users::confirm_email(&txn, link.user_id, &link.email)
         .await
         .context("confirming an address")?
@@ -139,7 +99,10 @@ pub async fn resend_verification(state: &AppState, auth: &AuthUser) -> Result<()
     }
     let now = clock::now();
     let txn = state.db.begin().await.context("resending a confirmation")?;
-    let Some(user) = hold(&txn, auth.user.id).await? else {
+    let Some(user) = users::find_held(&txn, auth.user.id)
+        .await
+        .context("holding a user")?
+    else {
         return Ok(());
     };
     let recent = outbox::count_since(
@@ -164,152 +127,6 @@ pub async fn resend_verification(state: &AppState, auth: &AuthUser) -> Result<()
         .context("resending a confirmation")?;
     tracing::info!("confirmation mailed again");
     Ok(())
-}
-
-/// The user's row, held for the rest of the transaction (see `users::hold`).
-async fn hold(db: &impl ConnectionTrait, id: uuid::Uuid) -> Result<Option<User>, AppError> {
-    if !users::hold(db, id).await.context("holding a user")? {
-        return Ok(None);
-    }
-    users::find(db, id).await.context("finding a user")
-}
-
-/// "Forgot your password?": answered at once and alike for every address; the lookup and the
-/// mail happen after the answer, so neither the body nor the time tells whether the address has
-/// an account (OWASP Forgot Password cheat sheet).
-///
-/// # Errors
-/// `429` past the client's sign-in rate.
-#[tracing::instrument(skip_all, fields(client = %caller.addr))]
-pub async fn forgot_password(
-    state: &AppState,
-    email: Email,
-    caller: &Caller,
-) -> Result<(), AppError> {
-    state.sign_in_limit.check(caller.addr).await?;
-    let state = state.clone();
-    tokio::spawn(async move {
-        if let Err(e) = mail_reset_link(&state, &email).await {
-            tracing::error!(error = %e, "a reset link could not be queued");
-        }
-    });
-    Ok(())
-}
-
-/// Queues a reset link for the account at `email`, if there is one and its limits allow.
-async fn mail_reset_link(state: &AppState, email: &Email) -> Result<(), AppError> {
-    let Some(user) = users::find_by_email(&state.db, email)
-        .await
-        .context("finding a user by email")?
-    else {
-        tracing::info!("reset asked for an address with no account");
-        return Ok(());
-    };
-    let now = clock::now();
-    let txn = state.db.begin().await.context("mailing a reset link")?;
-    let Some(user) = hold(&txn, user.id).await? else {
-        return Ok(());
-    };
-    let count = |since| outbox::count_since(&txn, &user.email, MailKind::Reset, since);
-    let last_minute = count(now.saturating_sub(MINUTE))
-        .await
-        .context("counting mail")?;
-    let last_hour = count(now.saturating_sub(HOUR))
-        .await
-        .context("counting mail")?;
-    if last_minute > 0 || last_hour >= RESET_MAILS_PER_HOUR {
-        tracing::info!(user_id = %user.id, "reset link not mailed: the address's limit is reached");
-        return Ok(());
-    }
-    mail_link(state, &txn, &user, Purpose::Reset, &user.email, now)
-        .await
-        .context("queueing a reset link")?;
-    state
-        .mailer
-        .commit(txn)
-        .await
-        .context("mailing a reset link")?;
-    tracing::info!(user_id = %user.id, "reset link mailed");
-    Ok(())
-}
-
-/// Sets a new password by a reset link. Every session of the user ends, every other reset link
-/// dies, a notice is mailed; nobody is signed in. The link also proves the address.
-///
-/// # Errors
-/// `400 invalid_link`, `429`, `503` when hashing is too busy, or an internal error.
-#[tracing::instrument(skip_all, fields(client = %caller.addr))]
-pub async fn reset_password(
-    state: &AppState,
-    token: &str,
-    password: Password,
-    caller: &Caller,
-) -> Result<(), AppError> {
-    state.sign_in_limit.check(caller.addr).await?;
-    let token = LinkToken::parse(token).ok_or_else(|| invalid_link("not a link token"))?;
-    let hash = token.hash();
-    // Checked before the costly hashing; used (atomically) after it.
-    link_tokens::find_live(&state.db, &hash, Purpose::Reset, clock::now())
-        .await
-        .context("finding a link")?
-        .ok_or_else(|| invalid_link("unknown, used or expired"))?;
-    let password_hash = state.hasher.hash(password.into_secret()).await?;
-    let now = clock::now();
-    let txn = state.db.begin().await.context("resetting a password")?;
-    let link = link_tokens::use_once(&txn, &hash, &[Purpose::Reset], now)
-        .await
-        .context("using a link")?
-        .ok_or_else(|| invalid_link("used or expired meanwhile"))?;
-    let user = users::find(&txn, link.user_id)
-        .await
-        .context("finding a user")?
-        .ok_or_else(|| invalid_link("the user is gone"))?;
-    users::update_password_hash(&txn, user.id, password_hash)
-        .await
-        .context("storing a password hash")?;
-    users::confirm_email(&txn, user.id, &link.email)
-        .await
-        .context("confirming an address")?;
-    link_tokens::kill_all(&txn, user.id, Purpose::Reset, now)
-        .await
-        .context("killing reset links")?;
-    let ended = end_sessions(
-        state,
-        &txn,
-        &user,
-        Which::All,
-        EndReason::PasswordReset,
-        now,
-    )
-    .await?;
-    notify(
-        state,
-        &txn,
-        messages::password_reset(&user.email, &user.name),
-        now,
-    )
-    .await?;
-    state
-        .mailer
-        .commit(txn)
-        .await
-        .context("resetting a password")?;
-    state.auth_cache.forget_user(user.id);
-    tracing::info!(user_id = %user.id, ended, "password reset");
-    Ok(())
-}
-
-async fn end_sessions(
-    state: &AppState,
-    db: &impl ConnectionTrait,
-    user: &User,
-    which: Which,
-    reason: EndReason,
-    now: u64,
-) -> Result<u64, AppError> {
-    sessions::end(db, user.id, which, reason, now, state.sessions.lifetimes)
-        .await
-        .context("ending sessions")
 }
 
 /// `PATCH /api/account {name}`.
@@ -347,7 +164,7 @@ async fn confirm_password(
     .await
 }
 
-/// Changes the password. Every other session ends, every reset link dies, a notice is mailed.
+/// Changes the password. Every other session ends, every pending link dies, a notice is mailed.
 ///
 /// # Errors
 /// `401 invalid_credentials` for a wrong current password (counted as a failed login), `429`,
@@ -363,33 +180,20 @@ pub async fn change_password(
     let password_hash = state.hasher.hash(change.new.into_secret()).await?;
     let now = clock::now();
     let txn = state.db.begin().await.context("changing a password")?;
-    users::update_password_hash(&txn, user.id, password_hash)
-        .await
-        .context("storing a password hash")?;
-    link_tokens::kill_all(&txn, user.id, Purpose::Reset, now)
-        .await
-        .context("killing reset links")?;
-    let others = Which::AllBut(auth.claims.sid);
-    let ended = end_sessions(state, &txn, &user, others, EndReason::PasswordChanged, now).await?;
-    notify(
-        state,
-        &txn,
-        messages::password_changed(&user.email, &user.name),
-        now,
-    )
-    .await?;
-    state
-        .mailer
-        .commit(txn)
-        .await
-        .context("changing a password")?;
-    state.auth_cache.forget_user(user.id);
+    let new = NewPassword {
+        hash: password_hash,
+        ends: Which::AllBut(auth.claims.sid),
+        reason: EndReason::PasswordChanged,
+        notice: messages::password_changed(&user.email, &user.name),
+    };
+    let ended = set_password(state, txn, &user, new, now).await?;
     tracing::info!(ended, "password changed");
     Ok(())
 }
 
 /// Asks to move the account to a new address: a link to confirm goes there, a notice to the old
-/// one; nothing changes until the link is used. A newer request kills the older links.
+/// one; nothing changes until the link is used. A newer request kills the older links. At most one
+/// such mail a minute goes to one address (more requests get the same answer).
 ///
 /// # Errors
 /// `401 invalid_credentials` (counted as a failed login), `409 email_taken`, `422` for the
@@ -418,7 +222,26 @@ pub async fn change_email(
     }
     let now = clock::now();
     let txn = state.db.begin().await.context("changing an address")?;
-    link_tokens::kill_all(&txn, user.id, Purpose::ChangeEmail, now)
+    let Some(user) = users::find_held(&txn, user.id)
+        .await
+        .context("holding a user")?
+    else {
+        return Ok(());
+    };
+    // The site's own sender mails an address the user typed: once a minute per address at most.
+    let recent = outbox::count_since(
+        &txn,
+        new.as_str(),
+        MailKind::ChangeEmail,
+        now.saturating_sub(MINUTE),
+    )
+    .await
+    .context("counting mail")?;
+    if recent > 0 {
+        tracing::info!("change of address not mailed: one went to that address within the minute");
+        return Ok(());
+    }
+    link_tokens::kill_all(&txn, user.id, &[Purpose::ChangeEmail], now)
         .await
         .context("killing links")?;
     mail_link(state, &txn, &user, Purpose::ChangeEmail, new.as_str(), now)
@@ -460,6 +283,10 @@ pub async fn delete_account(
     users::delete_user(&txn, user.id)
         .await
         .context("deleting a user")?;
+    // The address's trusted sign-ins and counters go with the account.
+    login_attempts::forget_email(&txn, &user.email)
+        .await
+        .context("forgetting the account's sign-ins")?;
     state
         .mailer
         .commit(txn)

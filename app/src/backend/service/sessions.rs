@@ -209,12 +209,19 @@ pub async fn end_session(state: &AppState, auth: &AuthUser, id: Uuid) -> Result<
 fn view(session: &Session, lifetimes: Lifetimes, current: bool) -> SessionView {
     SessionView {
         id: session.id,
-        created_at: rfc3339(session.created_at),
+        created_at: rfc3339_ms(session.created_at),
         last_used_at: rfc3339(session.last_used_at),
         expires_at: rfc3339(session.ends_at(lifetimes)),
         user_agent: session.user_agent.clone(),
         current,
     }
+}
+
+/// Unix milliseconds (a session's start), to the millisecond.
+fn rfc3339_ms(millis: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(millis)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn rfc3339(seconds: i64) -> String {

@@ -1,19 +1,17 @@
 //! Register and log in. A good login (or the web app's registration) starts a session: a row in
 //! `sessions`, its first refresh token, and an access token naming it.
 
-use super::account::mail_link;
-use crate::backend::auth::{throttle, RefreshToken, Verification};
-use crate::backend::client::{Caller, ClientAddr};
+use super::links::mail_link;
+use super::passwords::check_password;
+use crate::backend::auth::{IssuedToken, RefreshToken};
+use crate::backend::client::Caller;
 use crate::backend::error::{AppError, Context};
 use crate::backend::link_tokens::Purpose;
 use crate::backend::sessions::{self, Device, Session};
 use crate::backend::users::{self, InsertUserError, User};
 use crate::backend::{clock, refresh_tokens, AppState};
-use crate::domain::{Credentials, Email, NewUser, UserView};
+use crate::domain::{Credentials, NewUser, UserView};
 use sea_orm::TransactionTrait;
-use secrecy::SecretString;
-
-use crate::backend::auth::IssuedToken;
 
 /// What a good sign-in returns: the access token, the session's first refresh token, and when the
 /// session reaches its maximum age (the refresh cookie's lifetime).
@@ -101,47 +99,6 @@ pub async fn login(
     Ok(signed_in)
 }
 
-/// Checks `password` for the account at `email` (`user`, when there is one) under the login
-/// throttling: a login, and every account change that asks for the password, count alike.
-/// Upgrades a weaker stored hash on success.
-///
-/// # Errors
-/// `401 invalid_credentials` for no such account or a wrong password, `429` when throttled,
-/// `503` when hashing is too busy, or an internal error.
-pub(super) async fn check_password(
-    state: &AppState,
-    email: &Email,
-    user: Option<User>,
-    password: SecretString,
-    client: ClientAddr,
-) -> Result<User, AppError> {
-    let (db, policy) = (&state.db, &state.throttle);
-    let reservation = throttle::reserve(db, policy, email, client, clock::now()).await?;
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let lane = reservation.lane();
-    let verification = match state.hasher.verify(password.clone(), stored, lane).await {
-        Ok(verification) => verification,
-        Err(e) => {
-            // Never verified: the guess does not count.
-            throttle::released(db, policy, reservation).await?;
-            return Err(e.into());
-        }
-    };
-    match (verification, user) {
-        (Verification::Valid { needs_rehash }, Some(user)) => {
-            throttle::succeeded(db, policy, reservation, clock::now()).await?;
-            if needs_rehash {
-                rehash(state, &user, password).await;
-            }
-            Ok(user)
-        }
-        _ => {
-            throttle::failed(db, policy, reservation, clock::now()).await?;
-            Err(AppError::InvalidCredentials)
-        }
-    }
-}
-
 /// Starts a session for `user`: the row and its first refresh token in one transaction, then an
 /// access token naming it.
 async fn start_session(
@@ -149,14 +106,15 @@ async fn start_session(
     user: &User,
     caller: &Caller,
 ) -> Result<SignedIn, AppError> {
-    let now = clock::now();
+    let now_ms = clock::now_ms();
+    let now = now_ms / 1000;
     let refresh = RefreshToken::generate();
     let device = Device {
         user_agent: &caller.user_agent,
         client: &caller.addr.to_string(),
     };
     let txn = state.db.begin().await.context("starting a session")?;
-    let session: Session = sessions::start(&txn, user.id, device, now, state.sessions.lifetimes)
+    let session: Session = sessions::start(&txn, user.id, device, now_ms, state.sessions.lifetimes)
         .await
         .context("starting a session")?;
     refresh_tokens::insert(&txn, refresh.hash(), session.id, now)
@@ -174,23 +132,4 @@ async fn start_session(
         user: UserView::from(user),
         session_max_age: state.sessions.lifetimes.max,
     })
-}
-
-/// Upgrades a weaker stored hash. A failure here must not fail the login: it is logged and retried
-/// on the next one.
-async fn rehash(state: &AppState, user: &User, password: SecretString) {
-    let result = match state.hasher.hash(password).await {
-        Ok(hash) => users::update_password_hash(&state.db, user.id, hash)
-            .await
-            .context("storing an upgraded password hash"),
-        Err(e) => Err(e.into()),
-    };
-    match result {
-        Ok(()) => {
-            // Cached users carry the hash too (the password checks of account changes read it).
-            state.auth_cache.forget_user(user.id);
-            tracing::info!(user_id = %user.id, "password hash upgraded");
-        }
-        Err(e) => tracing::error!(user_id = %user.id, error = %e, "password hash upgrade failed"),
-    }
 }

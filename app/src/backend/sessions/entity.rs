@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub user_id: Uuid,
-    /// Unix seconds: the sign-in.
+    /// Unix milliseconds: the sign-in (the other times are in seconds).
     pub created_at: i64,
     /// Unix seconds: the sign-in or the last refresh.
     pub last_used_at: i64,

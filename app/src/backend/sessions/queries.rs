@@ -97,18 +97,20 @@ pub struct Device<'a> {
     pub client: &'a str,
 }
 
-/// Starts a session for `user_id` at `now`.
+/// Starts a session for `user_id` at `now_ms` (Unix milliseconds). Its id is a UUIDv7: ordered by
+/// creation within this process, which breaks a tie of two sign-ins in one millisecond.
 pub async fn start(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     device: Device<'_>,
-    now: u64,
+    now_ms: u64,
     lifetimes: Lifetimes,
 ) -> Result<Session, DbErr> {
+    let now = now_ms / 1000;
     let session = Session {
-        id: Uuid::new_v4(),
+        id: Uuid::now_v7(),
         user_id,
-        created_at: to_db(now),
+        created_at: to_db(now_ms),
         last_used_at: to_db(now),
         expires_at: to_db(now.saturating_add(lifetimes.max)),
         user_agent: device.user_agent.chars().take(USER_AGENT_CHARS).collect(),
@@ -182,7 +184,7 @@ pub async fn end(
     Ok(update.exec(db).await?.rows_affected)
 }
 
-/// The live sessions of `user_id`, newest first.
+/// The live sessions of `user_id`, newest first (by the millisecond, then by creation order).
 pub async fn live_of_user(
     db: &impl ConnectionTrait,
     user_id: Uuid,
@@ -193,7 +195,7 @@ pub async fn live_of_user(
         .filter(Column::UserId.eq(user_id))
         .filter(alive(now, lifetimes))
         .order_by_desc(Column::CreatedAt)
-        .order_by_desc(Column::LastUsedAt)
+        .order_by_desc(Column::Id)
         .all(db)
         .await
 }

@@ -214,3 +214,11 @@ pub async fn change_email(
 pub async fn delete_user(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
     Users::delete_by_id(id).exec(db).await.map(drop)
 }
+
+/// The user, held for the rest of the transaction `db` (see [`hold`]); `None` when there is none.
+pub async fn find_held(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<User>, DbErr> {
+    if !hold(db, id).await? {
+        return Ok(None);
+    }
+    find(db, id).await
+}

@@ -47,7 +47,7 @@ pub fn DeleteSection() -> impl IntoView {
             <p>"This deletes your account, its sessions and everything in it. It cannot be undone."</p>
             <form on:submit=on_submit novalidate=true>
                 <Field id="delete-password" key="password" label="Password" kind="password" autocomplete="current-password" value=password errors=form.errors/>
-                <SubmitRow form label="Delete account" busy_label="Deleting…"/>
+                <SubmitRow form label="Delete account" busy_label="Deleting…" class="danger-outline"/>
             </form>
             <Show when=move || asking.get()>
                 <div class="confirm" role="alertdialog" aria-labelledby="delete-question">

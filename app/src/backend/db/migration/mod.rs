@@ -7,6 +7,7 @@ mod m20261130_000002_attempts_and_keys;
 mod m20261201_000003_sessions;
 mod m20261202_000004_account_mail;
 mod m20261203_000005_keys_and_rates;
+mod m20261204_000006_pending_links_and_leases;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_sessions::Migration),
             Box::new(m20261202_000004_account_mail::Migration),
             Box::new(m20261203_000005_keys_and_rates::Migration),
+            Box::new(m20261204_000006_pending_links_and_leases::Migration),
         ]
     }
 }

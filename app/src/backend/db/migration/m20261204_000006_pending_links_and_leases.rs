@@ -1,0 +1,101 @@
+//! Links minted as their mail is sent, leases that name their holder, and sign-in times to the
+//! millisecond (docs/architecture.md, "Mail"; docs/api.md, "Sessions").
+//!
+//! - `link_tokens.mail_id`: the outbox mail that carries a link. The link is stored pending
+//!   (no token) when the mail is queued; the sender mints the token as it sends the mail.
+//! - `outbox.lease`: which claim holds a mail; an outcome is recorded only under it.
+//! - `sessions.created_at` in Unix milliseconds: two sign-ins of one second keep their order.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if !manager.has_column("link_tokens", "mail_id").await? {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(LinkTokens::Table)
+                        .add_column(uuid_null(LinkTokens::MailId))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .create_index(
+                Index::create()
+                    .if_not_exists()
+                    .name("idx_link_tokens_mail_id")
+                    .table(LinkTokens::Table)
+                    .col(LinkTokens::MailId)
+                    .to_owned(),
+            )
+            .await?;
+        if !manager.has_column("outbox", "lease").await? {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Outbox::Table)
+                        .add_column(uuid_null(Outbox::Lease))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        // Seconds become milliseconds once: a start-time in seconds is below 10^11 until 5138.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "UPDATE sessions SET created_at = created_at * 1000 WHERE created_at < 100000000000",
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "UPDATE sessions SET created_at = created_at / 1000 WHERE created_at >= 100000000000",
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Outbox::Table)
+                    .drop_column(Outbox::Lease)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_link_tokens_mail_id")
+                    .table(LinkTokens::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(LinkTokens::Table)
+                    .drop_column(LinkTokens::MailId)
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum LinkTokens {
+    Table,
+    MailId,
+}
+
+#[derive(DeriveIden)]
+enum Outbox {
+    Table,
+    Lease,
+}
