@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The API as its clients see it (CONTRACT §9): the Postman collection in docs/postman/, run by
+# The API as its clients see it (docs/api.md, "The API described"): the Postman collection in docs/postman/, run by
 # newman, and schemathesis fuzzing every operation of /api/openapi.json, both against one fresh
 # release server (target/release/gatehouse, which `make test-e2e` builds) on an empty SQLite
 # database, with a real SMTP sink for its mail. Fails on any failed Postman test, any

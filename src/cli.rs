@@ -1,5 +1,5 @@
 //! The command line: `gatehouse` serves; `gatehouse keys rotate` and `gatehouse keys list` look
-//! after the Ed25519 signing keys (CONTRACT §7) in the database that the configuration names,
+//! after the Ed25519 signing keys (docs/api.md, "Tokens other services verify") in the database that the configuration names,
 //! while the instances keep serving.
 
 use app::backend::config::JwtAlgorithm;

@@ -8,13 +8,13 @@ pub mod app;
 pub mod backend;
 /// Pieces the pages share: fields, the form state, the signed-in guard, the navigation.
 pub mod components;
-/// The validated types of CONTRACT §2, checked alike in the browser and on the server.
+/// The validated types of docs/api.md, "Requests and errors", checked alike in the browser and on the server.
 pub mod domain;
 /// The contract's error, one type for both doors.
 pub mod error;
 /// Escaping text for HTML: the sessions list and the mails.
 pub mod html;
-/// One component per page of CONTRACT §4.
+/// One component per page of docs/api.md, "The web app".
 pub mod pages;
 /// Where to go after logging in: the `?next=` check.
 pub mod redirect;

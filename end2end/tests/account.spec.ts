@@ -2,7 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { open, PASSWORD, uniqueEmail } from "./helpers";
 import { linkFrom, mailsTo } from "./mail";
 
-// CONTRACT §4 and §6 in the browser, with the mail read from the suite's real SMTP sink: confirming
+// docs/api.md ("The web app", "The account over email") in the browser, with the mail read from the suite's real SMTP sink: confirming
 // the address, a forgotten password, and every change on /account.
 
 const ENDED = "Your session has ended. Please log in again.";

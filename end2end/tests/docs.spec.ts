@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { watchErrors } from "./helpers";
 
-// CONTRACT §9: /api/docs renders the OpenAPI document in a real browser, from this server's own
+// docs/api.md, "The API described": /api/docs renders the OpenAPI document in a real browser, from this server's own
 // files, under its CSP, and its "Try it out" reaches the API.
 
 /** Every CSP violation the page reports, recorded from before its first script runs. */

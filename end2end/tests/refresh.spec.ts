@@ -1,7 +1,7 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { apiUser, open, PASSWORD, signToken, storedToken, uniqueEmail } from "./helpers";
 
-// CONTRACT §4–§5 in the browser. `make test-e2e` runs the server with JWT_TTL_SECONDS=5 (the app
+// docs/api.md in the browser. `make test-e2e` runs the server with JWT_TTL_SECONDS=5 (the app
 // refreshes a second before expiry) and REFRESH_REUSE_GRACE_SECONDS=0, so a refresh token used
 // twice ends the session at once: two tabs keep their session only if they refresh one at a time.
 

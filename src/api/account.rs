@@ -1,4 +1,4 @@
-//! The account over email (CONTRACT §6): confirming an address, a forgotten password, and the
+//! The account over email (docs/api.md, "The account over email"): confirming an address, a forgotten password, and the
 //! changes a signed-in user makes. Parse, call the service, map.
 
 use super::auth::UserResponse;

@@ -91,7 +91,7 @@ impl From<&app::backend::users::User> for UserResponse {
 /// not get one: a refresh by cookie (the cookie is replaced instead), or within the grace window.
 #[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
-    /// A JWT (CONTRACT §3), for `Authorization: Bearer`.
+    /// A JWT (docs/api.md, "Tokens"), for `Authorization: Bearer`.
     access_token: String,
     #[schema(value_type = String, example = "Bearer")]
     token_type: &'static str,

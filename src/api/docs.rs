@@ -1,4 +1,4 @@
-//! CONTRACT §9: the OpenAPI 3.1 document, made from the handlers' `#[utoipa::path]` attributes,
+//! docs/api.md, "The API described": the OpenAPI 3.1 document, made from the handlers' `#[utoipa::path]` attributes,
 //! with what attributes cannot say well added here: each operation's error responses, and the
 //! exact rules for names and new passwords. `swagger.rs` serves it.
 
@@ -45,9 +45,9 @@ const BEARER: &str = "bearer";
     ),
     tags(
         (name = "auth", description = "Register, log in, the token's user, log out (the seed's flow)."),
-        (name = "sessions", description = "Refresh, and the live sessions of a user (CONTRACT §5)."),
-        (name = "account", description = "The account, over email (CONTRACT §6)."),
-        (name = "keys", description = "Public keys for services that verify Gatehouse's tokens (CONTRACT §7)."),
+        (name = "sessions", description = "Refresh, and the live sessions of a user (docs/api.md, Sessions)."),
+        (name = "account", description = "The account, over email (docs/api.md, The account over email)."),
+        (name = "keys", description = "Public keys for services that verify Gatehouse's tokens (docs/api.md, Tokens other services verify)."),
         (name = "health", description = "For load balancers."),
         (name = "docs", description = "This document, and the page that renders it."),
     ),

@@ -1,4 +1,4 @@
-//! `GET /.well-known/jwks.json` (CONTRACT §7): the public keys that verify Gatehouse's tokens, for
+//! `GET /.well-known/jwks.json` (docs/api.md, "Tokens other services verify"): the public keys that verify Gatehouse's tokens, for
 //! services that trust it. Cached by them for five minutes, which is why a rotated key is
 //! published longer than that before it signs.
 

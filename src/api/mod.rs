@@ -1,5 +1,5 @@
-//! The JSON API of CONTRACT §2, §5, §6 and §7: plain axum handlers that parse, call the service,
-//! and map; and its OpenAPI document (§9), made from the same handlers' attributes.
+//! The JSON API of docs/api.md: plain axum handlers that parse, call the service,
+//! and map; and its OpenAPI document, made from the same handlers' attributes.
 
 mod account;
 mod auth;

@@ -1,4 +1,4 @@
-//! The session list and ending one session (CONTRACT §5).
+//! The session list and ending one session (docs/api.md, "Sessions").
 
 use super::docs::tags;
 use app::backend::auth::AuthUser;

@@ -1,4 +1,4 @@
-//! CONTRACT §6: the account over email, against a real SMTP server (`MailSink`). Every mail is read
+//! docs/api.md, "The account over email": the account over email, against a real SMTP server (`MailSink`). Every mail is read
 //! from the sink, and every link is followed the way a person would: the token from its fragment.
 
 use crate::helpers::{

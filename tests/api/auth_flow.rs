@@ -48,7 +48,7 @@ async fn registering_returns_201_with_the_user_and_no_secret() {
     );
     let body: Value = serde_json::from_str(&text).unwrap();
     let user = &body["user"];
-    // USER of CONTRACT §2: id, name, email, email_verified, created_at, and nothing else.
+    // USER of docs/api.md, "Requests and errors": id, name, email, email_verified, created_at, and nothing else.
     assert_eq!(user.as_object().unwrap().len(), 5, "{body}");
     assert!(uuid::Uuid::parse_str(user["id"].as_str().unwrap()).is_ok());
     assert_eq!(user["name"], "Ada Lovelace");

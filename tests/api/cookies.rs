@@ -1,4 +1,4 @@
-//! CONTRACT §5, the web app's side: its sign-in sets the `gatehouse_refresh` cookie (and never
+//! docs/api.md, "Sessions", the web app's side: its sign-in sets the `gatehouse_refresh` cookie (and never
 //! gives the refresh token to script), refreshes with it, and logout clears it; no other site can
 //! make the browser use it.
 

@@ -174,7 +174,7 @@ impl ApiClient {
             .expect("request")
     }
 
-    /// `method path` with a bearer token and a JSON body: the account routes of CONTRACT §6.
+    /// `method path` with a bearer token and a JSON body: the account routes of docs/api.md, "The account over email".
     pub async fn send_auth(
         &self,
         method: reqwest::Method,

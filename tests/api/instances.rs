@@ -1,4 +1,4 @@
-//! CONTRACT §8: several instances on one Postgres database, with nothing one instance keeps that
+//! docs/operations.md, "Several instances": several instances on one Postgres database, with nothing one instance keeps that
 //! another needs. Three real binaries start at the same moment on a fresh, empty database (with
 //! EdDSA, so the first key is made at that moment too), and each step of a user's life goes to a
 //! different one.

@@ -1,4 +1,4 @@
-//! CONTRACT §7: tokens that other services verify. With `JWT_ALGORITHM=EdDSA` tokens carry the
+//! docs/api.md, "Tokens other services verify": tokens that other services verify. With `JWT_ALGORITHM=EdDSA` tokens carry the
 //! `kid` of an Ed25519 key that the JWKS publishes; `gatehouse keys rotate` and `keys list`; a
 //! rotated key published before it signs; a replaced key kept until its tokens have expired, then
 //! retired; only the configured algorithm accepted; a key never taken from a token's header. The

@@ -1,4 +1,4 @@
-//! Gatehouse's API tests: CONTRACT §1–3 and §5–9 checked from the outside, against the real router (or the
+//! Gatehouse's API tests: docs/api.md and docs/operations.md checked from the outside, against the real router (or the
 //! real binary, where a process must start, stop or die).
 
 mod helpers;
@@ -8,6 +8,7 @@ mod account;
 mod auth_flow;
 mod binary;
 mod cookies;
+mod docs_pages;
 mod errors;
 mod instances;
 mod keys;

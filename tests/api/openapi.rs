@@ -1,4 +1,4 @@
-//! CONTRACT §9: the OpenAPI document describes every route the router has, with the contract's
+//! docs/api.md, "The API described": the OpenAPI document describes every route the router has, with the contract's
 //! statuses and error codes; `/api/docs` renders it from this server's own files under a CSP.
 
 use crate::helpers::{assert_error, spawn_app};
@@ -84,7 +84,7 @@ async fn the_document_describes_every_route_the_router_has_and_nothing_else() {
     let documented = operations_of(&document);
     let routed = routes_of(&gatehouse::router(app.state.clone()));
 
-    // The web app's pages (§4) and its server functions are not the JSON API; every other route is.
+    // The web app's pages and its server functions are not the JSON API; every other route is.
     let pages: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
         .iter()
         .map(|route| route.path().to_owned())
@@ -129,7 +129,7 @@ async fn the_document_is_openapi_3_1_with_the_error_shape_and_the_bearer_scheme(
     assert_eq!(bearer["scheme"], "bearer");
     assert_eq!(bearer["bearerFormat"], "JWT");
 
-    // The error shape of §2: {"error": {"code", "message", "fields"?}}, every code of the contract.
+    // The error shape: {"error": {"code", "message", "fields"?}}, every code of the contract.
     let schemas = &document["components"]["schemas"];
     assert_eq!(
         schemas["ErrorBody"]["required"],
@@ -163,7 +163,7 @@ async fn the_document_is_openapi_3_1_with_the_error_shape_and_the_bearer_scheme(
     .into();
     assert_eq!(codes, contract);
 
-    // USER of §2.
+    // USER.
     let user = &schemas["User"];
     let fields: BTreeSet<&str> = user["properties"]
         .as_object()
@@ -179,7 +179,7 @@ async fn the_document_is_openapi_3_1_with_the_error_shape_and_the_bearer_scheme(
     assert_eq!(user["properties"]["created_at"]["format"], "date-time");
 }
 
-/// CONTRACT §2, §5, §6 and §7, row by row: method, path, success status, whether it needs a
+/// docs/api.md, row by row: method, path, success status, whether it needs a
 /// token, and the error codes it can answer.
 const CONTRACT: &[(&str, &str, u16, bool, &[&str])] = &[
     ("get", "/healthz", 200, false, &["unavailable"]),

@@ -89,7 +89,12 @@ async fn forgot_answered_just_before_a_kill_9_still_mails_its_links_after_the_re
     let dir = tempfile::tempdir().unwrap();
     let sink = MailSink::start();
     let url = sink.url();
-    let vars = [("SMTP_URL", url.as_str()), ("AUTH_RATE_PER_MINUTE", "0")];
+    // A request the killed process had claimed waits for its lease to run out: a short one.
+    let vars = [
+        ("SMTP_URL", url.as_str()),
+        ("AUTH_RATE_PER_MINUTE", "0"),
+        ("MAIL_LEASE_SECONDS", "3"),
+    ];
     let mut server = Server::start(dir.path(), &vars).await;
     let emails: Vec<String> = (0..8).map(|_| unique_email()).collect();
     for email in &emails {

@@ -1,4 +1,4 @@
-//! The same code on Postgres (CONTRACT §1: `DATABASE_URL=postgres://…`): migrations, the seed's
+//! The same code on Postgres (docs/operations.md, "Configuration": `DATABASE_URL=postgres://…`): migrations, the seed's
 //! flow, the unique email, throttling's counters, revocation, and address normalisation against a
 //! column's limit, each against a fresh database; and instances starting together.
 //!
@@ -251,7 +251,7 @@ async fn refresh_rotation_is_race_free_across_two_instances_and_an_ended_session
     database.drop().await;
 }
 
-/// CONTRACT §6 on two real instances of one Postgres database: each mail goes out once, however
+/// docs/api.md, "The account over email" on two real instances of one Postgres database: each mail goes out once, however
 /// many senders poll, and a reset on one ends the sessions the other serves.
 #[tokio::test]
 async fn two_instances_send_each_mail_once_and_a_reset_ends_sessions_on_both() {

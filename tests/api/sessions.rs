@@ -1,4 +1,4 @@
-//! CONTRACT §5: sessions. Refresh-token rotation, the grace window, replay ending the session,
+//! docs/api.md, "Sessions": sessions. Refresh-token rotation, the grace window, replay ending the session,
 //! races, idle and maximum lifetimes, the logout scopes, the session list, ending one session,
 //! and the web app's cookie.
 

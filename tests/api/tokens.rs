@@ -1,4 +1,4 @@
-//! CONTRACT §3: what the tokens hold, and every attack that must end in `invalid_token`.
+//! docs/api.md, "Tokens": what the tokens hold, and every attack that must end in `invalid_token`.
 
 use crate::helpers::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -28,7 +28,7 @@ fn header() -> Value {
     json!({"alg": "HS256", "typ": "JWT"})
 }
 
-/// Good claims for `user_id` in the session of `token` (a token names a live session, §3).
+/// Good claims for `user_id` in the session of `token` (a token names a live session).
 fn claims_for(user_id: &str, token: &str) -> Value {
     claims_with(user_id, &crate::sessions::sid_of(token))
 }

@@ -111,7 +111,7 @@ impl ClientAddr {
 }
 
 /// Who is asking: the client's address, and its `User-Agent` without control characters (a
-/// session keeps its first characters, CONTRACT §5).
+/// session keeps its first characters, docs/api.md, "Sessions").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
     pub addr: ClientAddr,

@@ -1,4 +1,4 @@
-//! CONTRACT §1: the typed configuration, read once at start from the environment and `.env`.
+//! docs/operations.md, "Configuration": the typed configuration, read once at start from the environment and `.env`.
 
 use super::client::TrustedProxies;
 use super::link_tokens::LinkLifetimes;
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/gatehouse.db?mode=rwc";
-/// Fifteen minutes: an access token cannot be recalled from services that verify it alone (§7),
+/// Fifteen minutes: an access token cannot be recalled from services that verify it alone,
 /// so it stays short; the session lives on through refresh.
 pub const DEFAULT_TTL_SECONDS: u64 = 900;
 /// Seven days without a refresh end a session.
@@ -37,7 +37,7 @@ pub const LEGACY_KEY_FILE: &str = "data/jwt-secret";
 /// cached (five minutes), so every service has it before the first token it signs.
 pub const DEFAULT_KEY_PUBLISH_SECONDS: u64 = 600;
 
-/// Every variable of CONTRACT §1 that [`Config::load`] reads (`LEPTOS_SITE_ADDR` is Leptos's own).
+/// Every variable of docs/operations.md, "Configuration" that [`Config::load`] reads (`LEPTOS_SITE_ADDR` is Leptos's own).
 pub const VARIABLES: [&str; 19] = [
     "DATABASE_URL",
     "GATEHOUSE_PUBLIC_URL",
@@ -98,7 +98,7 @@ pub struct Config {
 pub enum JwtAlgorithm {
     /// HMAC-SHA256 with one secret key: only Gatehouse can check its tokens.
     Hs256,
-    /// Ed25519 keys kept in the database, the public halves published as a JWKS (CONTRACT §7).
+    /// Ed25519 keys kept in the database, the public halves published as a JWKS (docs/api.md, "Tokens other services verify").
     EdDsa,
 }
 

@@ -1,5 +1,5 @@
 //! `AppError`: what the service and both doors fail with. Each variant maps to one code of
-//! CONTRACT §2 with its status and headers ([`AppError::parts`], used by both doors). Unexpected
+//! docs/api.md, "Requests and errors" with its status and headers ([`AppError::parts`], used by both doors). Unexpected
 //! failures become a logged 500 that names the operation; its detail never reaches the client.
 
 use crate::domain::FieldErrors;

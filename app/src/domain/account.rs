@@ -1,4 +1,4 @@
-//! What the account changes of CONTRACT §6 send, checked: the same rules as registration for a new
+//! What the account changes of docs/api.md, "The account over email" send, checked: the same rules as registration for a new
 //! password or address, and "is required" for a password that only proves who asks.
 
 use super::fields::{field, FieldErrors};
@@ -61,7 +61,7 @@ pub fn parse_password(input: String) -> Result<SecretString, FieldErrors> {
     required_password(&mut errors, "password", input).ok_or(errors)
 }
 
-/// The new password of a reset (`fields.password`, the §2 rules).
+/// The new password of a reset (`fields.password`, the password rules of docs/api.md, "Validation").
 pub fn parse_new_password(input: String) -> Result<Password, FieldErrors> {
     let mut errors = FieldErrors::new();
     field(&mut errors, "password", Password::parse(input)).ok_or(errors)

@@ -1,4 +1,4 @@
-//! Domain types shared by the server and the browser: parsing them is the validation of CONTRACT §2,
+//! Domain types shared by the server and the browser: parsing them is the validation of docs/api.md, "Requests and errors",
 //! so a form checks input with exactly the rules the server applies.
 
 mod account;

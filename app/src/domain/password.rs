@@ -26,7 +26,7 @@ pub enum PasswordError {
 }
 
 impl Password {
-    /// Checks the rules of CONTRACT §2. Nothing is trimmed or cut off: every character counts.
+    /// Checks the rules of docs/api.md, "Requests and errors". Nothing is trimmed or cut off: every character counts.
     pub fn parse(input: String) -> Result<Self, PasswordError> {
         Self::check(&input)?;
         Ok(Self(SecretString::from(input)))

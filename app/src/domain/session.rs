@@ -1,4 +1,4 @@
-//! Sessions as the API and the account page show them, and the scopes of a logout (CONTRACT §5).
+//! Sessions as the API and the account page show them, and the scopes of a logout (docs/api.md, "Sessions").
 
 use serde::{Deserialize, Serialize};
 

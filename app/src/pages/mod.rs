@@ -1,4 +1,4 @@
-//! One component per page of CONTRACT §4.
+//! One component per page of docs/api.md, "The web app".
 //!
 //! Every visitor downloads the one WASM that hydrates the public pages; its budget is 200 KB gzip.
 //! The content of the signed-in pages (`/dashboard`, `/account`) is made by [`page_chunk!`]: with
@@ -66,7 +66,7 @@ pub fn InBrowserPage() -> impl IntoView {
     view! { <InBrowser title content/> }
 }
 
-/// The token of a mailed link: the page's URL fragment, `#token=…` (CONTRACT §6). Empty on the
+/// The token of a mailed link: the page's URL fragment, `#token=…` (docs/api.md, "The account over email"). Empty on the
 /// server, which never sees a fragment, and when the URL has none.
 fn link_token() -> String {
     #[cfg(feature = "hydrate")]

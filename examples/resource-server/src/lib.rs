@@ -1,4 +1,4 @@
-//! A service that trusts Gatehouse (CONTRACT §7): it checks Gatehouse's EdDSA access tokens with the
+//! A service that trusts Gatehouse (docs/api.md, "Tokens other services verify"): it checks Gatehouse's EdDSA access tokens with the
 //! public keys of Gatehouse's JWKS alone, never calling Gatehouse per request and never holding a
 //! secret of it. It cannot see a logout: a token stays good here until it expires, which
 //! `JWT_TTL_SECONDS` keeps short.

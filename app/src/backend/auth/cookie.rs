@@ -1,4 +1,4 @@
-//! The web app's refresh cookie (CONTRACT §5): `gatehouse_refresh`, `HttpOnly` (script never
+//! The web app's refresh cookie (docs/api.md, "Sessions"): `gatehouse_refresh`, `HttpOnly` (script never
 //! reads it), `SameSite=Strict` (no other site can make the browser send it), `Secure` when the
 //! site is served over https, sent only to the refresh endpoint, and living as long as the
 //! session may.

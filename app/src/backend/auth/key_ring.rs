@@ -1,4 +1,4 @@
-//! CONTRACT §7: the Ed25519 keys that tokens are signed with, and each key's life. A key is
+//! docs/api.md, "Tokens other services verify": the Ed25519 keys that tokens are signed with, and each key's life. A key is
 //! published from its creation, signs from `signs_from` until the next key takes over, stays
 //! published while a token it signed may still be alive, and is then retired: no longer published,
 //! and its tokens refused.
@@ -123,7 +123,7 @@ pub fn thumbprint(x: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
 }
 
-/// `GET /.well-known/jwks.json`'s body (CONTRACT §7): a JWK Set (RFC 7517) of public keys only.
+/// `GET /.well-known/jwks.json`'s body (docs/api.md, "Tokens other services verify"): a JWK Set (RFC 7517) of public keys only.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Jwks {
     pub keys: Vec<PublicJwk>,
@@ -147,7 +147,7 @@ pub struct PublicJwk {
     pub use_: &'static str,
 }
 
-/// CONTRACT §7's JWKS of the `stored` keys (any order; other algorithms are skipped): the public
+/// docs/api.md, "Tokens other services verify"'s JWKS of the `stored` keys (any order; other algorithms are skipped): the public
 /// half of every key not retired at `now`, newest first. Made from the table's public column
 /// alone, so no private key is even read to serve it.
 pub fn jwks(stored: &[SigningKey], now: i64, ttl: u64) -> Jwks {

@@ -5,7 +5,7 @@
 pub mod cache;
 pub mod cookie;
 mod extractor;
-/// CONTRACT §7: the Ed25519 keys, each key's life, and the JWKS.
+/// docs/api.md, "Tokens other services verify": the Ed25519 keys, each key's life, and the JWKS.
 pub mod key_ring;
 pub mod opaque;
 pub mod password;

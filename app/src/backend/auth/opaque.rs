@@ -1,4 +1,4 @@
-//! Opaque tokens: refresh tokens (CONTRACT §5) and the tokens of mailed links (§6). 256 bits from a
+//! Opaque tokens: refresh tokens (docs/api.md, "Sessions") and the tokens of mailed links (docs/api.md, "The account over email"). 256 bits from a
 //! CSPRNG, base64url. Only a SHA-256 of each is stored; a fast hash is enough for a secret this
 //! long (nobody can guess their way to it), and it lets the lookup be one indexed read.
 

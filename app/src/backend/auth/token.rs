@@ -1,4 +1,4 @@
-//! CONTRACT §3 and §7: minting and checking access tokens (compact JWS), per RFC 8725: HS256 with
+//! docs/api.md, "Tokens": minting and checking access tokens (compact JWS), per RFC 8725: HS256 with
 //! one HMAC key, or EdDSA with the key ring of `key_ring`. Only the configured algorithm is ever
 //! accepted, and a verification key only ever comes from the server's own keys, never from a
 //! token's header.
@@ -22,7 +22,7 @@ pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: Uuid,
-    /// The session the token belongs to (CONTRACT §5).
+    /// The session the token belongs to (docs/api.md, "Sessions").
     pub sid: Uuid,
     pub iat: u64,
     pub exp: u64,
@@ -284,7 +284,7 @@ impl TokenKeys {
             return Err(TokenError::WrongType);
         }
         // RFC 7515 §4.1.11: `crit` names extensions the recipient must understand, and Gatehouse
-        // understands none (CONTRACT §3 refuses any `crit`). `jsonwebtoken` refuses the ones it
+        // understands none (docs/api.md, "Tokens" refuses any `crit`). `jsonwebtoken` refuses the ones it
         // does not know itself, but lets `"crit": ["b64"]` through with `"b64": true`.
         if data.header.crit.is_some() {
             return Err(TokenError::Critical);

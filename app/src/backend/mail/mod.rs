@@ -1,4 +1,4 @@
-//! Mail (CONTRACT §6). A change that mails someone puts the mail in the `outbox` table in its own
+//! Mail (docs/api.md, "The account over email"). A change that mails someone puts the mail in the `outbox` table in its own
 //! transaction ([`Mailer::enqueue`]); the [`sender`] delivers it in the background, with retries,
 //! through SMTP (`SMTP_URL`) or, by default, as `.eml` files in `data/outbox/`. Mail is never sent
 //! from a request, so it never holds one up, and a restart loses none.

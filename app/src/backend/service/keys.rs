@@ -1,4 +1,4 @@
-//! CONTRACT §7: the Ed25519 keys' life as the service runs it. The first start makes a key;
+//! docs/api.md, "Tokens other services verify": the Ed25519 keys' life as the service runs it. The first start makes a key;
 //! `gatehouse keys rotate` adds one that signs only after `KEY_PUBLISH_SECONDS`; every instance
 //! reads the keys again now and then (and when a token names a key it has not seen), so a key
 //! added anywhere is known everywhere before it signs; retired keys are deleted.
@@ -116,7 +116,7 @@ fn infos(stored: &[SigningKey], ttl: u64, now: i64) -> Vec<KeyInfo> {
         .collect()
 }
 
-/// CONTRACT §7's JWKS, read from the database on each call, so a key added by
+/// docs/api.md, "Tokens other services verify"'s JWKS, read from the database on each call, so a key added by
 /// `gatehouse keys rotate` is published at once; with HS256, no keys (its key is secret).
 ///
 /// # Errors

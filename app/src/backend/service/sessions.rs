@@ -1,4 +1,4 @@
-//! Sessions after sign-in (CONTRACT §5): refresh with rotation, logout with its scopes, the list
+//! Sessions after sign-in (docs/api.md, "Sessions"): refresh with rotation, logout with its scopes, the list
 //! of live sessions, and ending one of them.
 
 use crate::backend::auth::{AuthUser, IssuedToken, RefreshToken};

@@ -1,6 +1,6 @@
 //! `/account` (mounted under the signed-in guard): one component per section, each its own
 //! `<section class="account-section">` labelled by its heading, each a file here and a line in
-//! [`Sections`]: "Profile", "Email", "Password", "Sessions" and "Delete account" (CONTRACT §4).
+//! [`Sections`]: "Profile", "Email", "Password", "Sessions" and "Delete account" (docs/api.md, "The web app").
 //!
 //! With the `split` feature (`make build`), the sections are a WASM chunk of their own, fetched
 //! the first time the page opens (see `pages`).

@@ -1,4 +1,4 @@
-//! Sessions (CONTRACT §5): one row per sign-in, and the refresh tokens each session has had, kept
+//! Sessions (docs/api.md, "Sessions"): one row per sign-in, and the refresh tokens each session has had, kept
 //! hashed. A retired token stays (with when it was retired) for as long as its session, so that a
 //! replay is recognised: within the grace window it is two tabs refreshing at once, after it a theft.
 

@@ -1,4 +1,4 @@
-//! The account over email (CONTRACT §6): whether a user's address is confirmed, the links mailed
+//! The account over email (docs/api.md, "The account over email"): whether a user's address is confirmed, the links mailed
 //! to them (kept hashed), and the outbox the mail waits in until it is delivered.
 
 use sea_orm_migration::{prelude::*, schema::*};

@@ -1,7 +1,7 @@
-//! Ed25519 signing keys (CONTRACT §7) beside the HMAC key: each key's public half (published in
+//! Ed25519 signing keys (docs/api.md, "Tokens other services verify") beside the HMAC key: each key's public half (published in
 //! the JWKS) and the moment it starts to sign, so a rotated key is published before any token
 //! carries its `kid`. And the sign-in requests counted per client address, which move from each
-//! process's memory into the database, so that several instances share one count (§8).
+//! process's memory into the database, so that several instances share one count.
 
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 use sea_orm_migration::{prelude::*, schema::*};

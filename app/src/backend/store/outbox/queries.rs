@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 pub use super::entity::Model as OutboxMail;
 
-/// What a mail is for. The per-address limits of CONTRACT §6 count mail by kind.
+/// What a mail is for. The per-address limits of docs/api.md, "The account over email" count mail by kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MailKind {
     /// A link to confirm the account's address.

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 pub use super::entity::Model as Session;
 
-/// How long sessions live (CONTRACT §1), in seconds.
+/// How long sessions live (docs/operations.md, "Configuration"), in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lifetimes {
     /// `SESSION_IDLE_SECONDS`: a session not refreshed for this long ends.
@@ -28,7 +28,7 @@ impl Lifetimes {
     }
 }
 
-/// Everything that decides how long sessions and their refresh tokens live (CONTRACT §1).
+/// Everything that decides how long sessions and their refresh tokens live (docs/operations.md, "Configuration").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionPolicy {
     pub lifetimes: Lifetimes,
@@ -86,7 +86,7 @@ fn alive(now: u64, lifetimes: Lifetimes) -> Condition {
         .add(Column::LastUsedAt.gt(lifetimes.idle_cutoff(now)))
 }
 
-/// Characters of a `User-Agent` that a session keeps (CONTRACT §5; the column's width).
+/// Characters of a `User-Agent` that a session keeps (docs/api.md, "Sessions"; the column's width).
 pub const USER_AGENT_CHARS: usize = 200;
 /// Characters of the client's address (an IPv6 address is at most 45).
 const CLIENT_CHARS: usize = 64;

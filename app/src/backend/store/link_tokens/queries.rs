@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 pub use super::entity::Model as LinkRecord;
 
-/// How long links live (CONTRACT §1), in seconds.
+/// How long links live (docs/operations.md, "Configuration"), in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LinkLifetimes {
     /// `RESET_LINK_TTL_SECONDS`.

@@ -1,4 +1,4 @@
-//! The `sessions` table (CONTRACT §5): one row per sign-in, alive until it is ended, idle for too
+//! The `sessions` table (docs/api.md, "Sessions"): one row per sign-in, alive until it is ended, idle for too
 //! long, or at its maximum age. Whether a session is alive is read with its user on every
 //! authenticated request (`users::find_authenticated`).
 

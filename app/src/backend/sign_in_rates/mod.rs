@@ -1,7 +1,0 @@
-//! The `sign_in_rates` table: sign-in requests counted per client address and minute
-//! (`AUTH_RATE_PER_MINUTE`), in the database so that every instance adds to one count (CONTRACT
-//! §8). One row per address, reset when its minute is over.
-
-mod queries;
-
-pub use queries::*;
