@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { open, PASSWORD, uniqueEmail } from "./helpers";
+import { logIn, open, PASSWORD, uniqueEmail } from "./helpers";
 import { linkFrom, mailsTo } from "./mail";
 
 // docs/api.md ("The web app", "The account over email") in the browser, with the mail read from the suite's real SMTP sink: confirming
@@ -17,13 +17,6 @@ async function register(page: Page, name: string, email: string) {
   await expect(page).toHaveURL(/\/dashboard$/);
 }
 
-async function logIn(page: Page, email: string, password = PASSWORD) {
-  await open(page, "/login");
-  await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-}
 
 async function account(page: Page) {
   await page.getByRole("link", { name: "Account", exact: true }).click();

@@ -112,7 +112,7 @@ test("every input has its visible label and each form its button", async ({ page
   await expect(page.getByRole("button", { name: "Set password" })).toBeVisible();
 });
 
-test("the account page has every section of docs/api.md ("The web app") with its labels and buttons", async ({ page, request }) => {
+test("the account page has every section of the web app in docs/api.md with its labels and buttons", async ({ page, request }) => {
   const user = await apiUser(request, "Sam Sections");
   await open(page, "/login");
   await page.getByLabel("Email", { exact: true }).fill(user.email);

@@ -14,6 +14,15 @@ export async function open(page: Page, path: string) {
   await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
 }
 
+/** Logs in through the form, as a person would, and waits for the dashboard. */
+export async function logIn(page: Page, email: string, password = PASSWORD) {
+  await open(page, "/login");
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+}
+
 /** A fresh user made through the JSON API: returns its email and a token. */
 export async function apiUser(request: APIRequestContext, name = "Erin Tester", email = uniqueEmail()) {
   const registered = await request.post("/api/auth/register", { data: { name, email, password: PASSWORD } });

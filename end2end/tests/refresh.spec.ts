@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { apiUser, open, PASSWORD, signToken, storedToken, uniqueEmail } from "./helpers";
+import { apiUser, logIn, open, PASSWORD, signToken, storedToken, uniqueEmail } from "./helpers";
 
 // docs/api.md in the browser. `make test-e2e` runs the server with JWT_TTL_SECONDS=5 (the app
 // refreshes a second before expiry) and REFRESH_REUSE_GRACE_SECONDS=0, so a refresh token used
@@ -7,13 +7,6 @@ import { apiUser, open, PASSWORD, signToken, storedToken, uniqueEmail } from "./
 
 const ENDED = "Your session has ended. Please log in again.";
 
-async function logIn(page: Page, email: string) {
-  await open(page, "/login");
-  await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-}
 
 function claims(token: string) {
   return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());

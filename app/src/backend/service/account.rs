@@ -16,12 +16,26 @@ use crate::backend::sessions::{EndReason, Which};
 use crate::backend::users::{self, InsertUserError, User};
 use crate::backend::AppState;
 use crate::domain::{Email, EmailChange, PasswordChange, UserName};
-use sea_orm::TransactionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use secrecy::SecretString;
 
 /// At most one confirmation mail a minute per address, and one mail to confirm a new address a
 /// minute per new address (docs/api.md).
 const MINUTE: u64 = 60;
+
+/// Whether a mail of `kind` went to `to` within the last minute (the per-address limits).
+async fn mailed_within_a_minute(
+    db: &impl ConnectionTrait,
+    to: &str,
+    kind: MailKind,
+    now: u64,
+) -> Result<bool, AppError> {
+    let since = now.saturating_sub(MINUTE);
+    let count = outbox::count_since(db, to, kind, since)
+        .await
+        .context("counting mail")?;
+    Ok(count > 0)
+}
 
 fn invalid_link(reason: &'static str) -> AppError {
     AppError::InvalidLink(reason)
@@ -105,15 +119,9 @@ pub async fn resend_verification(state: &AppState, auth: &AuthUser) -> Result<()
     else {
         return Ok(());
     };
-    let recent = outbox::count_since(
-        &txn,
-        &user.email,
-        MailKind::Verify,
-        now.saturating_sub(MINUTE),
-    )
-    .await
-    .context("counting mail")?;
-    if recent > 0 || user.email_verified {
+    if user.email_verified
+        || mailed_within_a_minute(&txn, &user.email, MailKind::Verify, now).await?
+    {
         tracing::info!("confirmation not mailed again: one went out within the minute");
         return Ok(());
     }
@@ -229,15 +237,7 @@ pub async fn change_email(
         return Ok(());
     };
     // The site's own sender mails an address the user typed: once a minute per address at most.
-    let recent = outbox::count_since(
-        &txn,
-        new.as_str(),
-        MailKind::ChangeEmail,
-        now.saturating_sub(MINUTE),
-    )
-    .await
-    .context("counting mail")?;
-    if recent > 0 {
+    if mailed_within_a_minute(&txn, new.as_str(), MailKind::ChangeEmail, now).await? {
         tracing::info!("change of address not mailed: one went to that address within the minute");
         return Ok(());
     }
