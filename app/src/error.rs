@@ -1,4 +1,4 @@
-//! The error of docs/api.md, "Requests and errors", one type for every door: the JSON API's `{"error": …}` body, the
+//! The error of docs/api.md ("Requests and errors"), one type for every door: the JSON API's `{"error": …}` body, the
 //! server functions' error (sent as postcard), and what the pages show.
 
 use crate::domain::FieldErrors;

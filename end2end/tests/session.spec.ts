@@ -107,7 +107,7 @@ test("an expired token ends the session with a message", async ({ page, request 
   const now = Math.floor(Date.now() / 1000);
   // The user's own live session, so only the expiry is wrong (and this browser has no refresh cookie).
   const { sid } = JSON.parse(Buffer.from(user.token.split(".")[1], "base64url").toString());
-  const expired = signToken({ sub: user.id, sid, iat: now - 125, exp: now - 120, jti: crypto.randomUUID(), iss: "gatehouse", aud: "gatehouse" });
+  const expired = signToken({ sub: user.id, sid, iat: now - 125, exp: now - 120, jti: crypto.randomUUID(), iss: "gatehouse", aud: "gatehouse", amr: ["pwd"] });
   await open(page, "/");
   await storeToken(page, expired);
 

@@ -44,7 +44,7 @@ fn claims_like(token: &str) -> Value {
     let now = chrono::Utc::now().timestamp();
     json!({
         "sub": claims["sub"], "sid": sid_of(token), "iat": now, "exp": now + 600,
-        "jti": uuid::Uuid::new_v4(), "iss": "gatehouse", "aud": "gatehouse",
+        "jti": uuid::Uuid::new_v4(), "iss": "gatehouse", "aud": "gatehouse", "amr": ["pwd"],
     })
 }
 

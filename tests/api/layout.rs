@@ -58,7 +58,7 @@ fn source(path: &str) -> String {
 #[test]
 fn the_shared_error_type_knows_nothing_of_the_doors_or_the_server() {
     let error = source("app/src/error.rs");
-    for below in ["rpc::", "backend::", "door", "set_cookie"] {
+    for below in ["rpc::", "backend::", "door::", "set_cookie"] {
         assert!(!error.contains(below), "app/src/error.rs reaches {below}");
     }
 }

@@ -485,3 +485,17 @@ async fn sign_ins_a_moment_apart_are_listed_newest_first_to_the_millisecond() {
         "kept to the millisecond: {listed:?}"
     );
 }
+
+#[tokio::test]
+async fn a_session_records_how_it_was_signed_in_and_every_refresh_keeps_it() {
+    let app = spawn_app().await;
+    let user = app.signed_in_user().await;
+    assert_eq!(claims_of(&user.token)["amr"], json!(["pwd"]));
+    let refreshed = Tokens::from(app.refresh(&user.refresh).await).await;
+    assert_eq!(claims_of(&refreshed.access)["amr"], json!(["pwd"]));
+    assert_eq!(sid_of(&refreshed.access), sid_of(&user.token));
+    // Another sign-in of the same user is a session of its own, signed in the same way.
+    let again = app.tokens(&user.email, GOOD_PASSWORD).await;
+    assert_ne!(sid_of(&again.access), sid_of(&user.token));
+    assert_eq!(claims_of(&again.access)["amr"], json!(["pwd"]));
+}

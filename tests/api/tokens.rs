@@ -37,7 +37,7 @@ fn claims_with(user_id: &str, sid: &str) -> Value {
     let now = now();
     json!({
         "sub": user_id, "sid": sid, "iat": now, "exp": now + 900, "jti": uuid::Uuid::new_v4(),
-        "iss": "gatehouse", "aud": "gatehouse",
+        "iss": "gatehouse", "aud": "gatehouse", "amr": ["pwd"],
     })
 }
 
@@ -61,9 +61,10 @@ async fn an_issued_token_is_an_hs256_jwt_with_exactly_the_contract_claims() {
     keys.sort();
     assert_eq!(
         keys,
-        ["aud", "exp", "iat", "iss", "jti", "sid", "sub"],
+        ["amr", "aud", "exp", "iat", "iss", "jti", "sid", "sub"],
         "no name or email in the token"
     );
+    assert_eq!(claims["amr"], json!(["pwd"]), "signed in with a password");
     assert_eq!(claims["sub"], id.as_str());
     assert_eq!(claims["iss"], "gatehouse");
     assert_eq!(claims["aud"], "gatehouse");
@@ -250,7 +251,7 @@ async fn a_token_issued_in_the_future_is_refused() {
 async fn a_token_missing_any_claim_is_refused() {
     let app = spawn_app().await;
     let TestUser { id, token, .. } = app.signed_in_user().await;
-    for claim in ["sub", "sid", "iat", "exp", "jti", "iss", "aud"] {
+    for claim in ["sub", "sid", "iat", "exp", "jti", "iss", "aud", "amr"] {
         let mut claims = claims_for(&id, &token);
         claims.as_object_mut().unwrap().remove(claim);
         assert_invalid_token(app.me(&hs256(&header(), &claims, TEST_SECRET)).await).await;

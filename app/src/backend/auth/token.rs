@@ -29,6 +29,8 @@ pub struct Claims {
     pub jti: Uuid,
     pub iss: String,
     pub aud: String,
+    /// How the session was signed in (RFC 8176), kept through refreshes: `["pwd"]` for a password.
+    pub amr: Vec<String>,
 }
 
 /// A freshly minted token. Its `Debug` prints no token.
@@ -211,7 +213,12 @@ impl TokenKeys {
     ///
     /// # Errors
     /// When `jsonwebtoken` cannot sign.
-    pub fn issue(&self, user_id: Uuid, session_id: Uuid) -> Result<IssuedToken, SignError> {
+    pub fn issue(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        amr: Vec<String>,
+    ) -> Result<IssuedToken, SignError> {
         let iat = now();
         let claims = Claims {
             sub: user_id,
@@ -221,6 +228,7 @@ impl TokenKeys {
             jti: Uuid::new_v4(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
+            amr,
         };
         let token = match &self.signer {
             Signer::Hmac { encoding, .. } => {
@@ -303,6 +311,10 @@ impl TokenKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pwd() -> Vec<String> {
+        vec!["pwd".to_owned()]
+    }
     use crate::backend::auth::key_ring::generate;
     use base64::Engine;
     use std::time::Duration;
@@ -334,7 +346,7 @@ mod tests {
     fn an_eddsa_token_names_its_key_and_verifies() {
         let key = generate(0, 0);
         let keys = ed25519_keys(vec![key.clone()]);
-        let issued = keys.issue(Uuid::new_v4(), Uuid::new_v4()).unwrap();
+        let issued = keys.issue(Uuid::new_v4(), Uuid::new_v4(), pwd()).unwrap();
         let header = jsonwebtoken::decode_header(&issued.token).unwrap();
         assert_eq!(header.alg, Algorithm::EdDSA);
         assert_eq!(header.kid.as_deref(), Some(key.kid.as_str()));
@@ -345,8 +357,14 @@ mod tests {
     fn each_algorithm_refuses_the_others_tokens() {
         let hmac = keys();
         let ed = ed25519_keys(vec![generate(0, 0)]);
-        let hs_token = hmac.issue(Uuid::new_v4(), Uuid::new_v4()).unwrap().token;
-        let ed_token = ed.issue(Uuid::new_v4(), Uuid::new_v4()).unwrap().token;
+        let hs_token = hmac
+            .issue(Uuid::new_v4(), Uuid::new_v4(), pwd())
+            .unwrap()
+            .token;
+        let ed_token = ed
+            .issue(Uuid::new_v4(), Uuid::new_v4(), pwd())
+            .unwrap()
+            .token;
         assert!(ed.verify(&hs_token).is_err());
         assert!(hmac.verify(&ed_token).is_err());
     }
@@ -355,7 +373,10 @@ mod tests {
     fn a_token_of_a_key_outside_the_ring_is_an_unknown_key() {
         let keys = ed25519_keys(vec![generate(0, 0)]);
         let other = ed25519_keys(vec![generate(0, 0)]);
-        let token = other.issue(Uuid::new_v4(), Uuid::new_v4()).unwrap().token;
+        let token = other
+            .issue(Uuid::new_v4(), Uuid::new_v4(), pwd())
+            .unwrap()
+            .token;
         assert!(matches!(keys.verify(&token), Err(TokenError::UnknownKey)));
     }
 
@@ -364,7 +385,7 @@ mod tests {
         let future = to_db(now()) + 600;
         let pending = ed25519_keys(vec![generate(0, future)]);
         assert!(matches!(
-            pending.issue(Uuid::new_v4(), Uuid::new_v4()),
+            pending.issue(Uuid::new_v4(), Uuid::new_v4(), pwd()),
             Err(SignError::NoActiveKey)
         ));
     }
@@ -372,7 +393,7 @@ mod tests {
     #[test]
     fn a_crit_header_is_refused_even_with_a_good_signature() {
         let keys = keys();
-        let issued = keys.issue(Uuid::new_v4(), Uuid::new_v4()).unwrap();
+        let issued = keys.issue(Uuid::new_v4(), Uuid::new_v4(), pwd()).unwrap();
         let mut header = Header::new(Algorithm::HS256);
         header.typ = Some("JWT".to_owned());
         let plain = jsonwebtoken::encode(
@@ -410,7 +431,7 @@ mod tests {
     #[test]
     fn an_issued_token_verifies_with_its_claims() {
         let keys = keys();
-        let issued = keys.issue(Uuid::new_v4(), Uuid::new_v4()).unwrap();
+        let issued = keys.issue(Uuid::new_v4(), Uuid::new_v4(), pwd()).unwrap();
         assert_eq!(keys.verify(&issued.token).unwrap(), issued.claims);
         assert_eq!(issued.claims.exp, issued.claims.iat + 3600);
     }
@@ -420,15 +441,15 @@ mod tests {
         let keys = keys();
         let user = Uuid::new_v4();
         assert_ne!(
-            keys.issue(user, user).unwrap().claims.jti,
-            keys.issue(user, user).unwrap().claims.jti
+            keys.issue(user, user, pwd()).unwrap().claims.jti,
+            keys.issue(user, user, pwd()).unwrap().claims.jti
         );
     }
 
     #[test]
     fn a_token_without_a_session_is_refused() {
         let keys = keys();
-        let issued = keys.issue(Uuid::new_v4(), Uuid::new_v4()).unwrap();
+        let issued = keys.issue(Uuid::new_v4(), Uuid::new_v4(), pwd()).unwrap();
         let mut claims = serde_json::to_value(&issued.claims).unwrap();
         claims.as_object_mut().unwrap().remove("sid");
         let mut header = Header::new(Algorithm::HS256);

@@ -1,7 +1,7 @@
 //! Sessions after sign-in (docs/api.md, "Sessions"): refresh with rotation, logout with its scopes, the list
 //! of live sessions, and ending one of them.
 
-use crate::backend::auth::{AuthUser, IssuedToken, RefreshToken};
+use crate::backend::auth::{amr_claim, AuthUser, IssuedToken, RefreshToken};
 use crate::backend::client::ClientAddr;
 use crate::backend::clock::{self, to_db};
 use crate::backend::error::{AppError, Context};
@@ -111,7 +111,7 @@ pub async fn refresh(
 
     let access = state
         .tokens
-        .issue(user.id, session.id)
+        .issue(user.id, session.id, amr_claim(&session.amr))
         .context("signing a token")?;
     tracing::info!(
         user_id = %user.id,

@@ -1,9 +1,13 @@
-//! Register and log in. A good login (or the web app's registration) starts a session: a row in
-//! `sessions`, its first refresh token, and an access token naming it.
+//! Register and log in. A sign-in is a pipeline of steps (docs/architecture.md, "Signing in"): a
+//! first step proves who asks and how ([`Proven`]: a password today), then [`conclude`] decides
+//! what follows. Today that is always a session: a row in `sessions` recording the method (its
+//! tokens' `amr`), its first refresh token, and an access token naming it. A second factor will
+//! answer "a second step is due" in `conclude`, and a passkey will be another first step: each a
+//! step of its own, never a copy of `login`.
 
 use super::links::mail_link;
 use super::passwords::check_password;
-use crate::backend::auth::{IssuedToken, RefreshToken};
+use crate::backend::auth::{amr_claim, IssuedToken, RefreshToken, SignInMethod};
 use crate::backend::client::Caller;
 use crate::backend::error::{AppError, Context};
 use crate::backend::link_tokens::Purpose;
@@ -67,7 +71,18 @@ pub async fn register_and_sign_in(
     caller: &Caller,
 ) -> Result<SignedIn, AppError> {
     let user = register(state, new_user, caller).await?;
-    start_session(state, &user, caller).await
+    // The password was just chosen: the registration is the first step.
+    let proven = Proven {
+        user,
+        method: SignInMethod::Password,
+    };
+    conclude(state, proven, caller).await
+}
+
+/// What a first step proved: whose account it is, and how.
+struct Proven {
+    user: User,
+    method: SignInMethod,
 }
 
 /// Checks a password and signs the user in, within the throttling policy (`auth::throttle`).
@@ -83,6 +98,19 @@ pub async fn login(
     caller: &Caller,
 ) -> Result<SignedIn, AppError> {
     state.sign_in_limit.check(caller.addr).await?;
+    let proven = password_step(state, credentials, caller).await?;
+    let user_id = proven.user.id;
+    let signed_in = conclude(state, proven, caller).await?;
+    tracing::info!(user_id = %user_id, "login succeeded");
+    Ok(signed_in)
+}
+
+/// The password as a first step, under the login throttling.
+async fn password_step(
+    state: &AppState,
+    credentials: Credentials,
+    caller: &Caller,
+) -> Result<Proven, AppError> {
     let Credentials { email, password } = credentials;
     let user = users::find_by_email(&state.db, &email)
         .await
@@ -94,16 +122,24 @@ pub async fn login(
                 tracing::info!("login failed");
             }
         })?;
-    let signed_in = start_session(state, &user, caller).await?;
-    tracing::info!(user_id = %user.id, "login succeeded");
-    Ok(signed_in)
+    Ok(Proven {
+        user,
+        method: SignInMethod::Password,
+    })
 }
 
-/// Starts a session for `user`: the row and its first refresh token in one transaction, then an
-/// access token naming it.
+/// Decides what follows a first step. Every account has one factor today, so a first step signs
+/// in: the session starts, recording how.
+async fn conclude(state: &AppState, proven: Proven, caller: &Caller) -> Result<SignedIn, AppError> {
+    start_session(state, &proven.user, proven.method, caller).await
+}
+
+/// Starts a session for `user`, signed in by `method`: the row and its first refresh token in
+/// one transaction, then an access token naming it.
 async fn start_session(
     state: &AppState,
     user: &User,
+    method: SignInMethod,
     caller: &Caller,
 ) -> Result<SignedIn, AppError> {
     let now_ms = clock::now_ms();
@@ -112,6 +148,7 @@ async fn start_session(
     let device = Device {
         user_agent: &caller.user_agent,
         client: &caller.addr.to_string(),
+        amr: method.amr(),
     };
     let txn = state.db.begin().await.context("starting a session")?;
     let session: Session = sessions::start(&txn, user.id, device, now_ms, state.sessions.lifetimes)
@@ -123,7 +160,7 @@ async fn start_session(
     txn.commit().await.context("starting a session")?;
     let token = state
         .tokens
-        .issue(user.id, session.id)
+        .issue(user.id, session.id, amr_claim(&session.amr))
         .context("signing a token")?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "session started");
     Ok(SignedIn {

@@ -5,6 +5,8 @@
 //!   (no token) when the mail is queued; the sender mints the token as it sends the mail.
 //! - `outbox.lease`: which claim holds a mail; an outcome is recorded only under it.
 //! - `sessions.created_at` in Unix milliseconds: two sign-ins of one second keep their order.
+//! - `sessions.amr`: how the session was signed in (RFC 8176), for its tokens' `amr` claim; every
+//!   session before it was signed in with a password.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -44,6 +46,16 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        if !manager.has_column("sessions", "amr").await? {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Sessions::Table)
+                        .add_column(string_len(Sessions::Amr, 32).default("pwd"))
+                        .to_owned(),
+                )
+                .await?;
+        }
         // Seconds become milliseconds once: a start-time in seconds is below 10^11 until 5138.
         manager
             .get_connection()
@@ -59,6 +71,14 @@ impl MigrationTrait for Migration {
             .get_connection()
             .execute_unprepared(
                 "UPDATE sessions SET created_at = created_at / 1000 WHERE created_at >= 100000000000",
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Sessions::Table)
+                    .drop_column(Sessions::Amr)
+                    .to_owned(),
             )
             .await?;
         manager
@@ -92,6 +112,12 @@ impl MigrationTrait for Migration {
 enum LinkTokens {
     Table,
     MailId,
+}
+
+#[derive(DeriveIden)]
+enum Sessions {
+    Table,
+    Amr,
 }
 
 #[derive(DeriveIden)]

@@ -21,6 +21,8 @@ pub struct Model {
     /// Unix seconds, once ended by someone (logout, another session, a replayed refresh token).
     pub ended_at: Option<i64>,
     pub end_reason: Option<String>,
+    /// How it was signed in: RFC 8176 values, space-separated (`auth::SignInMethod::amr`).
+    pub amr: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -91,10 +91,11 @@ pub const USER_AGENT_CHARS: usize = 200;
 /// Characters of the client's address (an IPv6 address is at most 45).
 const CLIENT_CHARS: usize = 64;
 
-/// Who signs in, from where.
+/// Who signs in, from where, and how (the session's `amr`).
 pub struct Device<'a> {
     pub user_agent: &'a str,
     pub client: &'a str,
+    pub amr: &'a str,
 }
 
 /// Starts a session for `user_id` at `now_ms` (Unix milliseconds). Its id is a UUIDv7: ordered by
@@ -117,6 +118,7 @@ pub async fn start(
         client: device.client.chars().take(CLIENT_CHARS).collect(),
         ended_at: None,
         end_reason: None,
+        amr: device.amr.to_owned(),
     };
     let row = ActiveModel {
         id: Set(session.id),
@@ -128,6 +130,7 @@ pub async fn start(
         client: Set(session.client.clone()),
         ended_at: Set(None),
         end_reason: Set(None),
+        amr: Set(session.amr.clone()),
     };
     Sessions::insert(row).exec_without_returning(db).await?;
     Ok(session)
