@@ -181,24 +181,9 @@ async fn an_address_that_logged_in_before_passes_a_locked_account() {
         app.login_from(OWNER, &email, GOOD_PASSWORD).await.status(),
         StatusCode::OK
     );
-    for i in 0..3 {
-        let attacker = format!("192.0.2.{i}");
-        assert_eq!(
-            app.login_from(&attacker, &email, "wrong password!")
-                .await
-                .status(),
-            StatusCode::UNAUTHORIZED
-        );
-    }
-    assert_error(
-        app.login_from("192.0.2.99", &email, GOOD_PASSWORD).await,
-        429,
-        "rate_limited",
-    )
-    .await;
     assert_eq!(
-        app.login_from(OWNER, &email, GOOD_PASSWORD).await.status(),
-        StatusCode::OK,
+        owner_passes_a_locked_account(&app, &email, GOOD_PASSWORD).await,
+        200,
         "the owner's address is trusted"
     );
 }

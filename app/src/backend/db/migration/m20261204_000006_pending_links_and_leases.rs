@@ -16,16 +16,13 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if !manager.has_column("link_tokens", "mail_id").await? {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(LinkTokens::Table)
-                        .add_column(uuid_null(LinkTokens::MailId))
-                        .to_owned(),
-                )
-                .await?;
-        }
+        add_column(
+            manager,
+            "link_tokens",
+            "mail_id",
+            uuid_null(LinkTokens::MailId),
+        )
+        .await?;
         manager
             .create_index(
                 Index::create()
@@ -36,26 +33,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        if !manager.has_column("outbox", "lease").await? {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Outbox::Table)
-                        .add_column(uuid_null(Outbox::Lease))
-                        .to_owned(),
-                )
-                .await?;
-        }
-        if !manager.has_column("sessions", "amr").await? {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Sessions::Table)
-                        .add_column(string_len(Sessions::Amr, 32).default("pwd"))
-                        .to_owned(),
-                )
-                .await?;
-        }
+        add_column(manager, "outbox", "lease", uuid_null(Outbox::Lease)).await?;
+        let amr = string_len(Sessions::Amr, 32).default("pwd").to_owned();
+        add_column(manager, "sessions", "amr", amr).await?;
         // Seconds become milliseconds once: a start-time in seconds is below 10^11 until 5138.
         manager
             .get_connection()
@@ -73,22 +53,8 @@ impl MigrationTrait for Migration {
                 "UPDATE sessions SET created_at = created_at / 1000 WHERE created_at >= 100000000000",
             )
             .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Sessions::Table)
-                    .drop_column(Sessions::Amr)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Outbox::Table)
-                    .drop_column(Outbox::Lease)
-                    .to_owned(),
-            )
-            .await?;
+        drop_column(manager, Sessions::Table, Sessions::Amr).await?;
+        drop_column(manager, Outbox::Table, Outbox::Lease).await?;
         manager
             .drop_index(
                 Index::drop()
@@ -97,15 +63,35 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(LinkTokens::Table)
-                    .drop_column(LinkTokens::MailId)
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, LinkTokens::Table, LinkTokens::MailId).await
     }
+}
+
+/// Adds `column` (named `name`) to `table`, unless an earlier start already did. One column a
+/// statement: SQLite's ALTER TABLE adds one at a time.
+async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    name: &str,
+    mut column: ColumnDef,
+) -> Result<(), DbErr> {
+    if manager.has_column(table, name).await? {
+        return Ok(());
+    }
+    let alter = Table::alter()
+        .table(Alias::new(table))
+        .add_column(&mut column)
+        .to_owned();
+    manager.alter_table(alter).await
+}
+
+async fn drop_column(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden,
+    column: impl IntoIden,
+) -> Result<(), DbErr> {
+    let alter = Table::alter().table(table).drop_column(column).to_owned();
+    manager.alter_table(alter).await
 }
 
 #[derive(DeriveIden)]
