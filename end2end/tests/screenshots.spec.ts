@@ -26,6 +26,9 @@ test("screenshots of the login page, the dashboard and the account page", async 
   const sessions = page.getByRole("region", { name: "Sessions" });
   await expect(sessions.getByText("This device")).toBeVisible();
   await expect(sessions.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+  // The sessions, with "Delete account" below them.
+  await page.setViewportSize({ width: 1000, height: 760 });
+  await page.locator("#sessions").evaluate((heading) => heading.scrollIntoView());
   await page.screenshot({ path: join(dir, "account.png") });
 });
 
