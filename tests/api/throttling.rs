@@ -394,8 +394,8 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
 #[tokio::test]
 async fn an_ipv6_client_is_counted_by_its_64_in_the_sign_in_rate() {
     let app = spawn_app_with(&[("AUTH_RATE_PER_MINUTE", "4")], |_| {}).await;
-    let email = registered(&app).await; // from 127.0.0.1
-                                        // Four addresses of one /64: one allowance between them.
+    // Registered from 127.0.0.1; then four addresses of one /64, with one allowance between them.
+    let email = registered(&app).await;
     for low in 1..=4 {
         let client = format!("2001:db8:7:7::{low:x}");
         assert_eq!(

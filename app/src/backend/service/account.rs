@@ -2,7 +2,7 @@
 //! the changes a signed-in user makes. Every mail goes into the outbox in the transaction of the
 //! change that causes it (`links`); the sender is woken after the commit.
 
-use super::links::{mail_link, notify};
+use super::links::{mail_link, mailed_within, notify};
 use super::passwords::{check_password, set_password, NewPassword};
 use crate::backend::auth::{AuthUser, LinkToken};
 use crate::backend::client::Caller;
@@ -11,31 +11,17 @@ use crate::backend::error::{AppError, Context};
 use crate::backend::link_tokens::{self, Purpose};
 use crate::backend::login_attempts;
 use crate::backend::mail::messages;
-use crate::backend::outbox::{self, MailKind};
+use crate::backend::outbox::MailKind;
 use crate::backend::sessions::{EndReason, Which};
 use crate::backend::users::{self, InsertUserError, User};
 use crate::backend::AppState;
 use crate::domain::{Email, EmailChange, PasswordChange, UserName};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 
 /// At most one confirmation mail a minute per address, and one mail to confirm a new address a
 /// minute per new address (docs/api.md).
 const MINUTE: u64 = 60;
-
-/// Whether a mail of `kind` went to `to` within the last minute (the per-address limits).
-async fn mailed_within_a_minute(
-    db: &impl ConnectionTrait,
-    to: &str,
-    kind: MailKind,
-    now: u64,
-) -> Result<bool, AppError> {
-    let since = now.saturating_sub(MINUTE);
-    let count = outbox::count_since(db, to, kind, since)
-        .await
-        .context("counting mail")?;
-    Ok(count > 0)
-}
 
 fn invalid_link(reason: &'static str) -> AppError {
     AppError::InvalidLink(reason)
@@ -120,7 +106,7 @@ pub async fn resend_verification(state: &AppState, auth: &AuthUser) -> Result<()
         return Ok(());
     };
     if user.email_verified
-        || mailed_within_a_minute(&txn, &user.email, MailKind::Verify, now).await?
+        || mailed_within(&txn, &user.email, MailKind::Verify, MINUTE, now).await? > 0
     {
         tracing::info!("confirmation not mailed again: one went out within the minute");
         return Ok(());
@@ -237,7 +223,7 @@ pub async fn change_email(
         return Ok(());
     };
     // The site's own sender mails an address the user typed: once a minute per address at most.
-    if mailed_within_a_minute(&txn, new.as_str(), MailKind::ChangeEmail, now).await? {
+    if mailed_within(&txn, new.as_str(), MailKind::ChangeEmail, MINUTE, now).await? > 0 {
         tracing::info!("change of address not mailed: one went to that address within the minute");
         return Ok(());
     }

@@ -10,7 +10,7 @@
 use crate::backend::error::{AppError, Context};
 use crate::backend::link_tokens::{self, NewLink, Purpose};
 use crate::backend::mail::{link_marker, messages, sender::GIVE_UP_AFTER};
-use crate::backend::outbox::NewMail;
+use crate::backend::outbox::{self, MailKind, NewMail};
 use crate::backend::users::User;
 use crate::backend::AppState;
 use sea_orm::{ConnectionTrait, DbErr};
@@ -47,6 +47,20 @@ pub(super) async fn mail_link(
     let url = format!("{}/{page}#token={}", state.public_url, link_marker(mail_id));
     let mail = compose(to, &user.name, &url, &messages::duration_words(ttl));
     state.mailer.enqueue(db, mail_id, mail, now).await
+}
+
+/// How many mails of `kind` went to `to` in the last `seconds`, sent or not: what the per-address
+/// mail limits count (each counted by kind, apart from other mail).
+pub(super) async fn mailed_within(
+    db: &impl ConnectionTrait,
+    to: &str,
+    kind: MailKind,
+    seconds: u64,
+    now: u64,
+) -> Result<u64, AppError> {
+    outbox::count_since(db, to, kind, now.saturating_sub(seconds))
+        .await
+        .context("counting mail")
 }
 
 /// Queues a notice (no link) in `db`, the transaction of the change it tells about.

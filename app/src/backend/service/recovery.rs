@@ -6,7 +6,7 @@
 //! background work ([`super::outbox`]) resolves each request under a lease: a reset mail when the
 //! address has an account and its limits allow, else nothing.
 
-use super::links::mail_link;
+use super::links::{mail_link, mailed_within};
 use super::passwords::{set_password, NewPassword};
 use crate::backend::auth::LinkToken;
 use crate::backend::client::Caller;
@@ -92,13 +92,8 @@ pub(super) async fn resolve_reset_request(
         txn.commit().await.context("resolving a reset request")?;
         return Ok(Recorded::Yes);
     };
-    let count = |since| outbox::count_since(&txn, &user.email, MailKind::Reset, since);
-    let last_minute = count(now.saturating_sub(MINUTE))
-        .await
-        .context("counting mail")?;
-    let last_hour = count(now.saturating_sub(HOUR))
-        .await
-        .context("counting mail")?;
+    let last_minute = mailed_within(&txn, &user.email, MailKind::Reset, MINUTE, now).await?;
+    let last_hour = mailed_within(&txn, &user.email, MailKind::Reset, HOUR, now).await?;
     if last_minute > 0 || last_hour >= RESET_MAILS_PER_HOUR {
         txn.commit().await.context("resolving a reset request")?;
         tracing::info!(user_id = %user.id, "reset link not mailed: the address's limit is reached");
